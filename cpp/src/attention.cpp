@@ -1,0 +1,175 @@
+// The attention pipeline, step by step, keeping every intermediate matrix:
+// x (+pe) -> q, k, v -> per head: scores -> scaled -> masked -> weights -> output
+// -> concat -> final.
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "attention/attention.hpp"
+#include "attention/kernels.hpp"
+
+#ifndef ATTENTION_VERSION
+#define ATTENTION_VERSION "0.0.0"
+#endif
+
+namespace attention {
+
+const char* version() { return ATTENTION_VERSION; }
+
+namespace {
+
+Matrix product(const Matrix& a, const Matrix& b) {
+  Matrix c(a.rows, b.cols);
+  kernels::matmul(a.data.data(), b.data.data(), c.data.data(), a.rows, a.cols, b.cols);
+  return c;
+}
+
+// PE(pos, 2i) = sin(pos / 10000^(2i/d)), PE(pos, 2i+1) = cos(pos / 10000^(2i/d)).
+// Computed in double: positions up to 512 make arguments large enough that float
+// evaluation would lose digits the page shows.
+Matrix sinusoidal(std::size_t rows, std::size_t d) {
+  Matrix pe(rows, d);
+  for (std::size_t pos = 0; pos < rows; ++pos) {
+    for (std::size_t c = 0; c < d; ++c) {
+      const double angle = static_cast<double>(pos) / std::pow(10000.0, static_cast<double>(c - c % 2) / d);
+      pe.at(pos, c) = static_cast<float>(c % 2 == 0 ? std::sin(angle) : std::cos(angle));
+    }
+  }
+  return pe;
+}
+
+Matrix with_encoding(const Matrix& in, const Matrix& pe) {
+  Matrix out(in.rows, in.cols);
+  kernels::add(in.data.data(), pe.data.data(), out.data.data(), in.data.size());
+  return out;
+}
+
+// Rotary encoding: within each head, the pair (2i, 2i+1) of row `pos` turns by
+// pos * 10000^(-2i/d_k).
+void rotate(Matrix& m, std::size_t heads, std::size_t d_k) {
+  for (std::size_t pos = 0; pos < m.rows; ++pos) {
+    float* row = m.row(pos);
+    for (std::size_t h = 0; h < heads; ++h) {
+      float* head = row + h * d_k;
+      for (std::size_t i = 0; i < d_k / 2; ++i) {
+        const double theta =
+            static_cast<double>(pos) * std::pow(10000.0, -2.0 * static_cast<double>(i) / d_k);
+        const double c = std::cos(theta), s = std::sin(theta);
+        const double a = head[2 * i], b = head[2 * i + 1];
+        head[2 * i] = static_cast<float>(a * c - b * s);
+        head[2 * i + 1] = static_cast<float>(a * s + b * c);
+      }
+    }
+  }
+}
+
+Matrix columns(const Matrix& m, std::size_t first, std::size_t count) {
+  Matrix out(m.rows, count);
+  for (std::size_t r = 0; r < m.rows; ++r) {
+    for (std::size_t c = 0; c < count; ++c) out.at(r, c) = m.at(r, first + c);
+  }
+  return out;
+}
+
+Matrix keep_matrix(const Config& cfg, std::size_t n, std::size_t m) {
+  switch (cfg.mask) {
+    case MaskKind::custom: return cfg.mask_matrix;
+    case MaskKind::causal: {
+      // Query j may look at keys 0..j only: nothing from the future.
+      Matrix keep(n, m);
+      for (std::size_t j = 0; j < n; ++j) {
+        for (std::size_t k = 0; k <= j && k < m; ++k) keep.at(j, k) = 1.0f;
+      }
+      return keep;
+    }
+    case MaskKind::none: break;
+  }
+  return Matrix(n, m, 1.0f);
+}
+
+}  // namespace
+
+Trace run(const Config& cfg) {
+  validate(cfg);
+  Trace t;
+  const std::size_t n = cfg.x.rows, d_model = cfg.x.cols;
+  const bool self = !cfg.context.has_value();
+  const std::size_t m = self ? n : cfg.context->rows;
+  const std::size_t h = cfg.heads;
+  t.d_k = cfg.wq.cols / h;
+  t.d_v = cfg.wv.cols / h;
+
+  if (cfg.positional == Positional::sinusoidal) {
+    t.pe = sinusoidal(n, d_model);
+    t.x = with_encoding(cfg.x, t.pe);
+    if (!self) {
+      t.context_pe = sinusoidal(m, d_model);
+      t.context = with_encoding(*cfg.context, t.context_pe);
+    }
+  } else {
+    t.x = cfg.x;
+    if (!self) t.context = *cfg.context;
+  }
+  const Matrix& source = self ? t.x : t.context;
+
+  t.q = product(t.x, cfg.wq);
+  t.k = product(source, cfg.wk);
+  t.v = product(source, cfg.wv);
+  if (cfg.positional == Positional::rope) {
+    rotate(t.q, h, t.d_k);
+    rotate(t.k, h, t.d_k);
+  }
+
+  switch (cfg.scale) {
+    case ScaleKind::sqrt_dk: t.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(t.d_k))); break;
+    case ScaleKind::none: t.scale = 1.0f; break;
+    case ScaleKind::custom: t.scale = cfg.scale_value; break;
+  }
+  const Matrix keep = keep_matrix(cfg, n, m);
+  const std::vector<float> ones(t.d_k, 1.0f);
+  const std::vector<float>& va = cfg.va.empty() ? ones : cfg.va;
+
+  t.concat = Matrix(n, h * t.d_v);
+  t.heads.resize(h);
+  for (std::size_t i = 0; i < h; ++i) {
+    HeadTrace& ht = t.heads[i];
+    ht.q = columns(t.q, i * t.d_k, t.d_k);
+    ht.k = columns(t.k, i * t.d_k, t.d_k);
+    ht.v = columns(t.v, i * t.d_v, t.d_v);
+
+    ht.scores = Matrix(n, m);
+    if (cfg.score == ScoreKind::dot) {
+      kernels::matmul_nt(ht.q.data.data(), ht.k.data.data(), ht.scores.data.data(), n, m, t.d_k);
+    } else {
+      kernels::additive_scores(ht.q.data.data(), ht.k.data.data(), va.data(), ht.scores.data.data(), n, m,
+                               t.d_k);
+    }
+    ht.scaled = Matrix(n, m);
+    kernels::scale(ht.scores.data.data(), t.scale, ht.scaled.data.data(), n * m);
+    ht.masked = Matrix(n, m);
+    kernels::apply_mask(ht.scaled.data.data(), keep.data.data(), ht.masked.data.data(), n * m);
+
+    ht.weights = Matrix(n, m);
+    ht.row_max.resize(n);
+    ht.row_sum.resize(n);
+    for (std::size_t r = 0; r < n; ++r) {
+      const kernels::SoftmaxStats s = kernels::softmax_row(ht.masked.row(r), ht.weights.row(r), m);
+      ht.row_max[r] = s.max;
+      ht.row_sum[r] = s.sum;
+      if (s.sum == 0.0f) {
+        t.warnings.push_back({"all_blocked", i, r,
+                              "row " + std::to_string(r) + " of head " + std::to_string(i) +
+                                  " has every key blocked by the mask; its weights and output are zero"});
+      }
+    }
+
+    ht.output = product(ht.weights, ht.v);
+    for (std::size_t r = 0; r < n; ++r) {
+      for (std::size_t c = 0; c < t.d_v; ++c) t.concat.at(r, i * t.d_v + c) = ht.output.at(r, c);
+    }
+  }
+  t.final = cfg.wo ? product(t.concat, *cfg.wo) : t.concat;
+  return t;
+}
+
+}  // namespace attention

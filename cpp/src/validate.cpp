@@ -1,0 +1,166 @@
+// Every check a config must pass before any work is done. Messages name the field and
+// the sizes involved, in words a learner can act on.
+#include <cmath>
+#include <sstream>
+#include <string>
+
+#include "attention/attention.hpp"
+
+namespace attention {
+
+const char* to_string(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::bad_config: return "bad_config";
+    case ErrorCode::shape_mismatch: return "shape_mismatch";
+    case ErrorCode::non_finite: return "non_finite";
+    case ErrorCode::too_large: return "too_large";
+  }
+  return "bad_config";
+}
+
+namespace {
+
+template <class... Parts>
+[[noreturn]] void fail(ErrorCode code, const std::string& field, const Parts&... parts) {
+  std::ostringstream os;
+  (os << ... << parts);
+  throw AttentionError(code, field, os.str());
+}
+
+std::string plural(std::size_t count, const char* noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+void check_stored(const Matrix& m, const char* field) {
+  if (m.rows == 0 || m.cols == 0) {
+    fail(ErrorCode::bad_config, field, field, " must have at least one row and one column");
+  }
+  if (m.data.size() != m.rows * m.cols) {
+    fail(ErrorCode::bad_config, field, field, " holds ", m.data.size(), " values but claims ", m.rows,
+         " x ", m.cols);
+  }
+}
+
+void check_size(std::size_t value, const char* field, const char* what) {
+  if (value > Limits::max_dim) {
+    fail(ErrorCode::too_large, field, field, " has ", value, " ", what, "; the limit is ",
+         Limits::max_dim);
+  }
+}
+
+void check_finite(const Matrix& m, const char* field) {
+  for (std::size_t r = 0; r < m.rows; ++r) {
+    for (std::size_t c = 0; c < m.cols; ++c) {
+      const float v = m.at(r, c);
+      if (!std::isfinite(v)) {
+        fail(ErrorCode::non_finite, field, field, "[", r, "][", c, "] is ",
+             std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"), "; every entry must be a finite number");
+      }
+    }
+  }
+}
+
+void check_rows(const Matrix& m, const char* field, std::size_t want, const char* owner, const char* owner_dim) {
+  if (m.rows != want) {
+    fail(ErrorCode::shape_mismatch, field, field, " has ", plural(m.rows, "row"), " but ", owner, " has ",
+         plural(want, owner_dim));
+  }
+}
+
+}  // namespace
+
+void validate(const Config& cfg) {
+  // Sizes first: too-large input is refused before anything else is looked at.
+  struct Named { const Matrix* m; const char* field; };
+  const Named inputs[] = {{&cfg.x, "x"}, {cfg.context ? &*cfg.context : nullptr, "context"},
+                          {&cfg.wq, "wq"}, {&cfg.wk, "wk"}, {&cfg.wv, "wv"},
+                          {cfg.wo ? &*cfg.wo : nullptr, "wo"}};
+  for (const auto& in : inputs) {
+    if (!in.m) continue;
+    check_size(in.m->rows, in.field, "rows");
+    check_size(in.m->cols, in.field, "columns");
+  }
+  if (cfg.heads < 1) fail(ErrorCode::bad_config, "heads", "heads must be a whole number of at least 1");
+  if (cfg.heads > Limits::max_heads) {
+    fail(ErrorCode::too_large, "heads", "heads is ", cfg.heads, "; the limit is ", Limits::max_heads);
+  }
+  const std::size_t n = cfg.x.rows;
+  const std::size_t m = cfg.context ? cfg.context->rows : n;
+  if (cfg.heads * n * m > Limits::max_head_cells) {
+    fail(ErrorCode::too_large, "heads", cfg.heads, " heads of ", n, " x ", m,
+         " attention weights are too many to keep every step; use fewer heads or shorter inputs");
+  }
+
+  for (const auto& in : inputs) {
+    if (in.m) check_stored(*in.m, in.field);
+  }
+
+  const std::size_t d_model = cfg.x.cols;
+  if (cfg.context && cfg.context->cols != d_model) {
+    fail(ErrorCode::shape_mismatch, "context", "context has ", plural(cfg.context->cols, "column"),
+         " but x has ", d_model, "; queries and context must share d_model");
+  }
+  check_rows(cfg.wq, "wq", d_model, "x", "column");
+  check_rows(cfg.wk, "wk", d_model, "x", "column");
+  check_rows(cfg.wv, "wv", d_model, "x", "column");
+  if (cfg.wk.cols != cfg.wq.cols) {
+    fail(ErrorCode::shape_mismatch, "wk", "wk has ", plural(cfg.wk.cols, "column"), " but wq has ",
+         cfg.wq.cols, "; queries and keys must have the same width");
+  }
+  if (cfg.wq.cols % cfg.heads != 0) {
+    fail(ErrorCode::shape_mismatch, "wq", "wq has ", plural(cfg.wq.cols, "column"),
+         ", which cannot be split evenly into ", plural(cfg.heads, "head"));
+  }
+  if (cfg.wv.cols % cfg.heads != 0) {
+    fail(ErrorCode::shape_mismatch, "wv", "wv has ", plural(cfg.wv.cols, "column"),
+         ", which cannot be split evenly into ", plural(cfg.heads, "head"));
+  }
+  if (cfg.wo && cfg.wo->rows != cfg.wv.cols) {
+    fail(ErrorCode::shape_mismatch, "wo", "wo has ", plural(cfg.wo->rows, "row"),
+         " but the concatenated heads have ", plural(cfg.wv.cols, "column"), " (heads x d_v)");
+  }
+
+  const std::size_t d_k = cfg.wq.cols / cfg.heads;
+  if (cfg.positional == Positional::rope && d_k % 2 != 0) {
+    fail(ErrorCode::bad_config, "positional", "RoPE rotates pairs of dimensions, so d_k must be even; it is ",
+         d_k);
+  }
+
+  if (cfg.mask == MaskKind::custom) {
+    const Matrix& mk = cfg.mask_matrix;
+    if (mk.data.size() != mk.rows * mk.cols) {
+      fail(ErrorCode::bad_config, "mask", "mask holds ", mk.data.size(), " values but claims ", mk.rows,
+           " x ", mk.cols);
+    }
+    if (mk.rows != n || mk.cols != m) {
+      fail(ErrorCode::shape_mismatch, "mask", "mask is ", mk.rows, " x ", mk.cols, " but the weights are ", n,
+           " x ", m, " (one row per query, one column per key)");
+    }
+    for (std::size_t r = 0; r < n; ++r) {
+      for (std::size_t c = 0; c < m; ++c) {
+        const float v = mk.at(r, c);
+        if (v != 0.0f && v != 1.0f) {
+          fail(ErrorCode::bad_config, "mask", "mask[", r, "][", c, "] is ", v,
+               "; use 1 to keep a key or 0 to block it");
+        }
+      }
+    }
+  }
+
+  if (cfg.score == ScoreKind::additive && !cfg.va.empty() && cfg.va.size() != d_k) {
+    fail(ErrorCode::shape_mismatch, "va", "va has ", plural(cfg.va.size(), "value"), " but d_k is ", d_k,
+         "; the additive score needs one weight per key dimension");
+  }
+  if (cfg.scale == ScaleKind::custom && !std::isfinite(cfg.scale_value)) {
+    fail(ErrorCode::non_finite, "scale", "scale must be a finite number");
+  }
+
+  for (const auto& in : inputs) {
+    if (in.m) check_finite(*in.m, in.field);
+  }
+  for (std::size_t i = 0; i < cfg.va.size(); ++i) {
+    if (!std::isfinite(cfg.va[i])) fail(ErrorCode::non_finite, "va", "va[", i, "] is not a finite number");
+  }
+}
+
+}  // namespace attention

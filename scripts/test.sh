@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every test layer, in order: native Catch2 (ctest), then the wasm module under node:test.
+# Installs and builds what is missing first, so a fresh clone needs only `npm test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh
+
+echo "== Catch2 (native core) =="
+ctest --test-dir build/native --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
+
+echo "== node:test (wasm engine) =="
+node --test tests/node/

@@ -1,0 +1,72 @@
+// Shared test helpers: a seeded generator (tests are deterministic) and comparisons
+// against the double reference.
+#pragma once
+
+#include <catch2/catch_test_macros.hpp>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "attention/attention.hpp"
+#include "attention/kernels.hpp"
+#include "reference.hpp"
+
+namespace support {
+
+// splitmix64: tiny, well-mixed, and identical on every platform.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  // uniform in [lo, hi)
+  float uniform(float lo = -1.0f, float hi = 1.0f) {
+    return lo + (hi - lo) * static_cast<float>((next() >> 40) * (1.0 / 16777216.0));
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+inline attention::Matrix random_matrix(std::size_t rows, std::size_t cols, Rng& rng, float range = 1.0f) {
+  attention::Matrix m(rows, cols);
+  for (float& v : m.data) v = rng.uniform(-range, range);
+  return m;
+}
+
+inline std::vector<std::size_t> awkward_sizes() {
+  const std::size_t w = attention::kernels::batch_width();
+  return {1, 3, 7, w - 1, w, w + 1, 8 * w + 2};
+}
+
+// |got - want| <= tol * max(|want|, 1): relative for large values, absolute near zero.
+inline bool close(double got, double want, double tol) {
+  if (std::isinf(want)) return got == want;
+  return std::fabs(got - want) <= tol * std::max(std::fabs(want), 1.0);
+}
+
+// Checks every entry and reports the first that differs, with its position.
+inline void check_matrix(const attention::Matrix& got, const reference::Mat& want, double tol,
+                         const std::string& what) {
+  INFO(what);
+  REQUIRE(got.rows == want.size());
+  REQUIRE(got.cols == (want.empty() ? 0 : want[0].size()));
+  for (std::size_t r = 0; r < got.rows; ++r) {
+    for (std::size_t c = 0; c < got.cols; ++c) {
+      const double g = got.at(r, c), w = want[r][c];
+      if (!close(g, w, tol)) {
+        INFO("entry [" << r << "][" << c << "]: engine " << g << ", reference " << w);
+        CHECK(close(g, w, tol));
+        return;
+      }
+    }
+  }
+  SUCCEED();
+}
+
+}  // namespace support

@@ -1,0 +1,133 @@
+// Types of the engine's public API (web/engine.js).
+
+/** The step ids shared by C++, JS, the DOM and the docs, in pipeline order. */
+export declare const STEP_IDS: readonly [
+  'x', 'pe', 'q', 'k', 'v', 'scores', 'scaled', 'masked', 'weights', 'output', 'concat', 'final',
+];
+export type StepId = (typeof STEP_IDS)[number];
+
+/** The engine's input: plain JSON, the same object a share link carries. */
+export interface AttentionConfig {
+  /** n × d_model input rows. */
+  x: number[][];
+  /** One label per row of x. */
+  tokens?: string[];
+  /** m × d_model rows to attend to (cross-attention); absent means self-attention. */
+  context?: number[][];
+  contextTokens?: string[];
+  /** Number of heads; default 1. */
+  heads?: number;
+  /** d_model × (heads·d_k). */
+  wq: number[][];
+  /** d_model × (heads·d_k). */
+  wk: number[][];
+  /** d_model × (heads·d_v). */
+  wv: number[][];
+  /** (heads·d_v) × d_out; absent means final = concat. */
+  wo?: number[][];
+  /** Factor applied to the scores: 1/√d_k (default), 1, or a given number. */
+  scale?: 'sqrt_dk' | 'none' | number;
+  /** none (default), causal, or an n × m matrix of 1 (keep) / 0 (block). */
+  mask?: 'none' | 'causal' | number[][];
+  positional?: 'none' | 'sinusoidal' | 'rope';
+  score?: 'dot' | 'additive';
+  /** d_k weights of the additive score; default all ones. */
+  va?: number[];
+}
+
+/** A row-major float32 matrix. */
+export interface Matrix {
+  rows: number;
+  cols: number;
+  data: Float32Array;
+}
+
+export interface HeadTrace {
+  q: Matrix;
+  k: Matrix;
+  v: Matrix;
+  scores: Matrix;
+  scaled: Matrix;
+  /** Blocked entries are -Infinity. */
+  masked: Matrix;
+  /** Row softmax of masked; an all-blocked row is all zeros. */
+  weights: Matrix;
+  output: Matrix;
+  /** Max of each masked row (-Infinity when the row is all blocked). */
+  rowMax: Float32Array;
+  /** Sum of exp(masked - rowMax) of each row (0 when all blocked). */
+  rowSum: Float32Array;
+}
+
+export interface TraceWarning {
+  code: 'all_blocked';
+  head: number;
+  row: number;
+  message: string;
+}
+
+export interface Trace {
+  /** Input after positional encoding. */
+  x: Matrix;
+  /** The sinusoidal encoding added to x, or null. */
+  pe: Matrix | null;
+  /** Context after positional encoding, or null for self-attention. */
+  context: Matrix | null;
+  contextPe: Matrix | null;
+  /** All heads side by side; q and k after RoPE when it is on. */
+  q: Matrix;
+  k: Matrix;
+  v: Matrix;
+  heads: HeadTrace[];
+  concat: Matrix;
+  /** concat · W_O, or concat when there is no W_O. */
+  final: Matrix;
+  /** The factor the scores were multiplied by. */
+  scale: number;
+  dk: number;
+  dv: number;
+  tokens: string[] | null;
+  contextTokens: string[] | null;
+  warnings: TraceWarning[];
+}
+
+export type AttentionErrorCode = 'bad_config' | 'shape_mismatch' | 'non_finite' | 'too_large';
+
+export declare class AttentionError extends Error {
+  name: 'AttentionError';
+  code: AttentionErrorCode;
+  /** The config field at fault ("x", "wq", "mask", …; "config" for the whole object). */
+  field: string;
+}
+
+export interface Limits {
+  /** Bound on n, m, d_model, heads·d_k, heads·d_v and d_out. */
+  maxDim: number;
+  maxHeads: number;
+  /** Bound on heads · n · m. */
+  maxHeadCells: number;
+}
+
+export interface Engine {
+  readonly version: string;
+  /** True when the WebAssembly SIMD build is running. */
+  readonly simd: boolean;
+  /** Floats per SIMD batch in the running build. */
+  readonly batchWidth: number;
+  readonly limits: Limits;
+  /** Computes every step. Throws AttentionError on a bad config; keeps working after. */
+  run(config: AttentionConfig): Trace;
+  /** Wasm heap: bytes reserved, and bytes held by live allocations. */
+  memory(): { reserved: number; inUse: number };
+}
+
+export interface LoadOptions {
+  /** Where attention-core.wasm is; default: next to engine.js. */
+  wasmUrl?: string | URL;
+  /** The module's bytes, when you have them already. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+}
+
+export declare function loadEngine(options?: LoadOptions): Promise<Engine>;
+/** True when this runtime supports WebAssembly SIMD. */
+export declare function simdSupported(): boolean;
