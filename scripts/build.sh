@@ -20,7 +20,10 @@ cmake --build build/wasm -j "$jobs"
 mkdir -p web/core
 cp build/wasm/attention-core.js build/wasm/attention-core.wasm web/core/
 
+# The static site: the page, the engine and every asset it needs, nothing fetched at run time.
 rm -rf dist
-mkdir -p dist
+mkdir -p dist/vendor/katex
 cp -r web/. dist/
+cp node_modules/katex/dist/katex.mjs node_modules/katex/dist/katex.min.css dist/vendor/katex/
+cp -r node_modules/katex/dist/fonts dist/vendor/katex/
 echo "build: native in build/native, wasm in web/core/, site in dist/"

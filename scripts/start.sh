@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds everything (installing what is missing), then serves the playground.
+# Builds everything (installing what is missing), then serves the playground from dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-echo "The playground page is coming; the engine is built in dist/ (see README: JavaScript API)."
+exec node scripts/serve.js dist

@@ -1,0 +1,162 @@
+// The page: loads the engine, restores the state (share link, then the last visit, then
+// the default example), mounts the playground, and keeps the URL hash and localStorage
+// in step with every change.
+import { loadEngine } from './engine.js';
+import { Playground } from './ui/playground.js';
+import { h } from './ui/dom.js';
+import { PRESETS, DEFAULT_PRESET, presetConfig } from './lib/presets.js';
+import { decodeShare, encodeShare, DEFAULT_DECIMALS } from './lib/state.js';
+import { LANGUAGES, pickLanguage, strings } from './i18n/index.js';
+import katex from './vendor/katex/katex.mjs';
+
+const STORAGE_KEY = 'attention-playground:state';
+const app = document.getElementById('app');
+const header = document.getElementById('header-tools');
+const query = new URLSearchParams(location.search);
+
+let playground = null;
+let lang = pickLanguage(query.get('lang'), readStored()?.lang, ...(navigator.languages ?? [navigator.language]));
+
+function readStored() {
+  try {
+    const raw = localStorage.getItem(STORAGE_KEY);
+    const value = raw ? JSON.parse(raw) : null;
+    return value && typeof value === 'object' && value.config && typeof value.config === 'object' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function store(state) {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ config: state.config, decimals: state.decimals, lang: state.lang }));
+  } catch {
+    // storage full or disabled: the URL still holds the state
+  }
+}
+
+function renderMath(el, tex) {
+  katex.render(tex, el, { throwOnError: false, displayMode: true, output: 'htmlAndMathml' });
+}
+
+function presetState(name) {
+  return { config: presetConfig(name) ?? presetConfig(DEFAULT_PRESET), decimals: DEFAULT_DECIMALS, lang, preset: presetConfig(name) ? name : DEFAULT_PRESET };
+}
+
+// The state a hash asks for, or the fallback with a message saying why not.
+function stateFromHash(engine) {
+  const shared = decodeShare(location.hash);
+  const S = strings(lang);
+  if (!shared) return { state: null };
+  if (shared.error) return { state: presetState(DEFAULT_PRESET), error: S.badLink(shared.error) };
+  if (shared.preset !== undefined) {
+    if (!Object.hasOwn(PRESETS, shared.preset)) {
+      return { state: presetState(DEFAULT_PRESET), error: S.badLink(`no example is called “${shared.preset.slice(0, 40)}”`) };
+    }
+    return { state: presetState(shared.preset) };
+  }
+  if (shared.lang) lang = pickLanguage(query.get('lang'), shared.lang);
+  try {
+    engine.run(shared.config);
+  } catch (err) {
+    return { state: presetState(DEFAULT_PRESET), error: S.badLink(err.message) };
+  }
+  return { state: { config: shared.config, decimals: shared.decimals ?? DEFAULT_DECIMALS, lang, preset: null } };
+}
+
+function writeHash(state) {
+  const hash = state.preset ? `#preset=${state.preset}` : encodeShare(state);
+  if (location.hash !== hash) history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+}
+
+function renderHeader() {
+  const S = strings(lang);
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : lang;
+  document.title = `${S.title}`;
+  document.getElementById('title').textContent = S.title;
+  document.getElementById('tagline').textContent = S.tagline;
+  if (!playground) return;
+  const current = playground.state.preset ?? 'custom';
+  const presetSelect = h('select', { id: 'preset' },
+    [...Object.keys(PRESETS), ...(current === 'custom' ? ['custom'] : [])].map((name) => h('option', { value: name, selected: name === current }, S.presets[name])));
+  presetSelect.value = current;
+  presetSelect.addEventListener('change', () => {
+    if (!Object.hasOwn(PRESETS, presetSelect.value)) return;
+    playground.setState({ ...presetState(presetSelect.value), decimals: playground.state.decimals });
+    onChange(playground.state);
+  });
+  const langSelect = h('select', { id: 'lang' },
+    Object.entries(LANGUAGES).map(([code, L]) => h('option', { value: code, selected: code === lang }, L.langName)));
+  langSelect.value = lang;
+  langSelect.addEventListener('change', () => {
+    lang = langSelect.value;
+    playground.setView({ lang });
+    renderHeader();
+  });
+  const note = h('span', { className: 'copy-note', role: 'status' });
+  const share = h('button', { type: 'button', id: 'share' }, S.share);
+  share.addEventListener('click', async () => {
+    writeHash(playground.state);
+    try {
+      await navigator.clipboard.writeText(location.href);
+      note.textContent = S.copied;
+    } catch {
+      note.textContent = S.copyFailed;
+    }
+  });
+  header.replaceChildren(
+    h('label', { for: 'preset' }, S.preset), presetSelect,
+    h('label', { for: 'lang' }, S.language), langSelect,
+    share, note);
+}
+
+function onChange(state) {
+  lang = state.lang;
+  writeHash(state);
+  store(state);
+  renderHeader();
+}
+
+async function start() {
+  const S = strings(lang);
+  renderHeader();
+  app.replaceChildren(h('p', { className: 'loading', role: 'status' }, S.loading));
+  let engine;
+  try {
+    engine = await loadEngine();
+  } catch (err) {
+    const retry = h('button', { type: 'button', onclick: () => start() }, S.retry);
+    app.replaceChildren(h('div', { className: 'alert', role: 'alert' }, S.loadFailed(err.message ?? String(err)), ' ', retry));
+    return;
+  }
+  const fromHash = stateFromHash(engine);
+  let state = fromHash.state;
+  if (!state) {
+    const stored = readStored();
+    if (stored) {
+      try {
+        engine.run(stored.config);
+        state = { config: stored.config, decimals: Number.isInteger(stored.decimals) ? stored.decimals : DEFAULT_DECIMALS, lang, preset: null };
+      } catch {
+        state = null;
+      }
+    }
+  }
+  state ??= presetState(DEFAULT_PRESET);
+  state.lang = lang;
+  app.replaceChildren();
+  playground = new Playground(app, { engine, state, renderMath, onChange });
+  if (fromHash.error) playground.showError(fromHash.error);
+  renderHeader();
+  writeHash(playground.state);
+
+  window.addEventListener('hashchange', () => {
+    const next = stateFromHash(engine);
+    if (!next.state) return;
+    playground.setState({ ...next.state, lang });
+    if (next.error) playground.showError(next.error);
+    renderHeader();
+  });
+}
+
+start();

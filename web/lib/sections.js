@@ -1,0 +1,145 @@
+// From (config, trace, strings) to the list of sections the page shows, in the order
+// the tutorials teach them. Pure: no DOM. Each section names its step ids; each block
+// says what matrix to show, labelled how, and whether it can be edited.
+import { sizesOf } from './state.js';
+
+const get = (m) => (r, c) => m.data[r * m.cols + c];
+const fromRows = (rows) => (r, c) => rows[r][c];
+const count = (n, label) => Array.from({ length: n }, (_, i) => label(i));
+
+export const SECTION_ORDER = [
+  'x', 'context', 'pe', 'weights-in', 'qkv', 'scores', 'scaled', 'masked', 'weights', 'output', 'concat', 'final',
+];
+
+export function tokenLabels(config) {
+  const n = config.x.length;
+  const m = config.context ? config.context.length : n;
+  return {
+    queries: config.tokens ?? count(n, (i) => `t${i + 1}`),
+    keys: config.context ? (config.contextTokens ?? count(m, (i) => `c${i + 1}`)) : (config.tokens ?? count(n, (i) => `t${i + 1}`)),
+  };
+}
+
+function headColumns(heads, width, S) {
+  return count(heads * width, (c) => (heads > 1 ? `${S.head(Math.floor(c / width))} · ${(c % width) + 1}` : String(c + 1)));
+}
+
+/**
+ * Returns [{ id, steps, title, tex, text, blocks }]; a block is
+ * { step, head?, caption, rows, cols, value, rowLabels, colLabels, editable?, labelsEditable?,
+ *   toggle?, blockedAt?, pictures? }.
+ */
+export function buildSections(config, trace, S) {
+  const z = sizesOf(config);
+  const { queries, keys } = tokenLabels(config);
+  const dims = (n) => count(n, (i) => String(i + 1));
+  const T = S.steps;
+  const out = [];
+  const scaleKind = typeof config.scale === 'number' ? 'custom' : (config.scale ?? 'sqrt_dk');
+  const maskKind = Array.isArray(config.mask) ? 'custom' : (config.mask ?? 'none');
+
+  out.push({
+    id: 'x', steps: ['x'], title: T.x.title, text: T.x.text,
+    tex: 'X \\in \\mathbb{R}^{n \\times d_{\\text{model}}}',
+    blocks: [{
+      step: 'x', caption: `X (${z.n} × ${z.dModel})`, rows: z.n, cols: z.dModel, value: fromRows(config.x),
+      rowLabels: queries, colLabels: dims(z.dModel), editable: true, labelsEditable: true, tools: ['shuffle', 'random-x'],
+    }],
+  });
+  if (config.context) {
+    out.push({
+      id: 'context', steps: ['context'], title: T.context.title, text: T.context.text,
+      tex: 'C \\in \\mathbb{R}^{m \\times d_{\\text{model}}}',
+      blocks: [{
+        step: 'context', caption: `C (${z.m} × ${z.dModel})`, rows: z.m, cols: z.dModel, value: fromRows(config.context),
+        rowLabels: keys, colLabels: dims(z.dModel), editable: true, labelsEditable: true, labelsField: 'contextTokens',
+      }],
+    });
+  }
+  if (trace.pe) {
+    out.push({
+      id: 'pe', steps: ['pe'], title: T.pe.title, text: T.pe.text,
+      tex: 'PE_{(pos,\\,2i)} = \\sin\\!\\left(\\frac{pos}{10000^{2i/d_{\\text{model}}}}\\right),\\quad PE_{(pos,\\,2i+1)} = \\cos\\!\\left(\\frac{pos}{10000^{2i/d_{\\text{model}}}}\\right)',
+      blocks: [
+        { step: 'pe', caption: `PE (${z.n} × ${z.dModel})`, rows: z.n, cols: z.dModel, value: get(trace.pe), rowLabels: queries, colLabels: dims(z.dModel) },
+        { step: 'pe', part: 'sum', explainAs: 'xsum', caption: T.pe.sum, rows: z.n, cols: z.dModel, value: get(trace.x), rowLabels: queries, colLabels: dims(z.dModel) },
+      ],
+    });
+  }
+  const src = config.context ? 'C' : 'X';
+  out.push({
+    id: 'weights-in', steps: ['wq', 'wk', 'wv'], title: T.weightsIntro.title, text: T.weightsIntro.text,
+    tex: `Q = XW_Q,\\quad K = ${src}W_K,\\quad V = ${src}W_V`,
+    blocks: ['wq', 'wk', 'wv'].map((w) => ({
+      step: w, caption: `${T[w].title} (${z.dModel} × ${config[w][0].length})`, rows: z.dModel, cols: config[w][0].length,
+      value: fromRows(config[w]), rowLabels: dims(z.dModel),
+      colLabels: headColumns(z.heads, w === 'wv' ? z.dv : z.dk, S), editable: true, tools: ['identity', 'random'],
+    })),
+  });
+  const ropeTex = config.positional === 'rope'
+    ? ',\\quad \\begin{pmatrix} q_{2i} \\\\ q_{2i+1} \\end{pmatrix} \\leftarrow R(pos\\cdot 10000^{-2i/d_k}) \\begin{pmatrix} q_{2i} \\\\ q_{2i+1} \\end{pmatrix}'
+    : '';
+  out.push({
+    id: 'qkv', steps: ['q', 'k', 'v'], title: T.qkv.title,
+    text: [T.q.text, T.k.text, T.v.text, config.positional === 'rope' ? T.rope.text : null].filter(Boolean).join(' '),
+    tex: `Q = XW_Q,\\; K = ${src}W_K,\\; V = ${src}W_V${ropeTex}`,
+    blocks: [
+      { step: 'q', caption: `Q (${z.n} × ${z.heads * z.dk})`, rows: z.n, cols: z.heads * z.dk, value: get(trace.q), rowLabels: queries, colLabels: headColumns(z.heads, z.dk, S) },
+      { step: 'k', caption: `K (${z.m} × ${z.heads * z.dk})`, rows: z.m, cols: z.heads * z.dk, value: get(trace.k), rowLabels: keys, colLabels: headColumns(z.heads, z.dk, S) },
+      { step: 'v', caption: `V (${z.m} × ${z.heads * z.dv})`, rows: z.m, cols: z.heads * z.dv, value: get(trace.v), rowLabels: keys, colLabels: headColumns(z.heads, z.dv, S) },
+    ],
+  });
+
+  const perHead = (step, extra = {}) => trace.heads.map((h, i) => ({
+    step, head: i, caption: `${trace.heads.length > 1 ? `${S.head(i)}: ` : ''}${step === 'output' ? 'O' : step === 'weights' ? 'A' : step === 'scores' ? 'S' : 'Ŝ'} (${h[step].rows} × ${h[step].cols})`,
+    rows: h[step].rows, cols: h[step].cols, value: get(h[step]),
+    rowLabels: queries, colLabels: step === 'output' ? dims(z.dv) : keys, ...extra,
+  }));
+  const additive = config.score === 'additive';
+  out.push({
+    id: 'scores', steps: ['scores'], title: T.scores.title, text: additive ? T.scores.textAdditive : T.scores.text,
+    tex: additive ? 'S_{jk} = \\sum_{c} v_{a,c}\\,\\tanh(q_{jc} + k_{kc})' : 'S = QK^{\\top},\\quad S_{jk} = q_j \\cdot k_k',
+    blocks: perHead('scores'),
+  });
+  out.push({
+    id: 'scaled', steps: ['scaled'], title: T.scaled.title,
+    text: scaleKind === 'none' ? T.scaled.textNone : scaleKind === 'custom' ? T.scaled.textCustom : T.scaled.text,
+    tex: scaleKind === 'none' ? '\\hat S = S' : scaleKind === 'custom' ? `\\hat S = ${trace.scale.toPrecision(4)}\\cdot S` : `\\hat S = \\frac{S}{\\sqrt{d_k}} = \\frac{S}{\\sqrt{${trace.dk}}}`,
+    blocks: perHead('scaled'),
+  });
+  out.push({
+    id: 'masked', steps: ['masked'], title: T.masked.title,
+    text: maskKind === 'none' ? T.masked.textNone : maskKind === 'causal' ? T.masked.textCausal : T.masked.textCustom,
+    tex: '\\hat S_{jk} \\leftarrow -\\infty \\ \\text{where } (j,k) \\text{ is blocked}',
+    blocks: perHead('masked', { toggle: maskKind === 'custom' }),
+  });
+  out.push({
+    id: 'weights', steps: ['weights'], title: T.weights.title, text: T.weights.text,
+    tex: 'A_{jk} = \\frac{\\exp(\\hat S_{jk} - m_j)}{\\sum_{k\'} \\exp(\\hat S_{jk\'} - m_j)},\\quad m_j = \\max_{k\'} \\hat S_{jk\'}',
+    blocks: perHead('weights', { pictures: true, stats: true }),
+  });
+  out.push({
+    id: 'output', steps: ['output'], title: T.output.title, text: T.output.text,
+    tex: 'O = AV,\\quad o_j = \\sum_k A_{jk}\\, v_k',
+    blocks: perHead('output'),
+  });
+  if (z.heads > 1 || config.wo) {
+    out.push({
+      id: 'concat', steps: ['concat', 'wo'], title: T.concat.title, text: config.wo ? `${T.concat.text} ${T.wo.text}` : T.concat.text,
+      tex: `\\mathrm{Concat}(O_1, \\dots, O_{${z.heads}})`,
+      blocks: [
+        { step: 'concat', caption: `Concat (${z.n} × ${z.heads * z.dv})`, rows: z.n, cols: z.heads * z.dv, value: get(trace.concat), rowLabels: queries, colLabels: headColumns(z.heads, z.dv, S) },
+        ...(config.wo ? [{
+          step: 'wo', caption: `W_O (${z.heads * z.dv} × ${z.dOut})`, rows: z.heads * z.dv, cols: z.dOut, value: fromRows(config.wo),
+          rowLabels: headColumns(z.heads, z.dv, S), colLabels: dims(z.dOut), editable: true, tools: ['identity', 'random'],
+        }] : []),
+      ],
+    });
+  }
+  out.push({
+    id: 'final', steps: ['final'], title: T.final.title, text: config.wo ? T.final.text : `${T.final.text} ${T.final.textNoWo}`,
+    tex: config.wo ? 'Y = \\mathrm{Concat}(O_1, \\dots, O_h)\\,W_O' : 'Y = \\mathrm{Concat}(O_1, \\dots, O_h)',
+    blocks: [{ step: 'final', caption: `Y (${trace.final.rows} × ${trace.final.cols})`, rows: trace.final.rows, cols: trace.final.cols, value: get(trace.final), rowLabels: queries, colLabels: dims(trace.final.cols) }],
+  });
+  return out;
+}

@@ -1,0 +1,176 @@
+// The page's state and the pure operations on it: sizes read off the config, resizing
+// that keeps what the user typed, identity/random fills, and share links.
+// A state is { config, decimals, lang, preset }; config is the engine's JSON config.
+
+export const DEFAULT_DECIMALS = 3;
+export const MAX_DECIMALS = 8;
+// The page's steppers stop here: beyond it the tables stop being readable. The engine
+// itself takes up to 512 (engine.limits).
+export const UI_MAX = { n: 32, m: 32, dModel: 16, dk: 16, dv: 16, heads: 8, dOut: 16 };
+export const MAX_LINK_LENGTH = 400_000;
+
+// mulberry32: a tiny seeded generator, so "Random" gives the same numbers for the same seed.
+export function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Values in [-range, range] rounded to one decimal: easy to read and to check by hand.
+export function randomMatrix(rows, cols, seed, range = 1) {
+  const next = seeded(seed);
+  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => Math.round((next() * 2 - 1) * range * 10) / 10));
+}
+
+export function identity(rows, cols) {
+  return Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => (r === c ? 1 : 0)));
+}
+
+export function sizesOf(config) {
+  const heads = config.heads ?? 1;
+  return {
+    n: config.x.length,
+    m: config.context ? config.context.length : config.x.length,
+    dModel: config.x[0].length,
+    heads,
+    dk: config.wq[0].length / heads,
+    dv: config.wv[0].length / heads,
+    dOut: config.wo ? config.wo[0].length : null,
+  };
+}
+
+export const defaultToken = (i) => `t${i + 1}`;
+
+// Resizes `rows` to r x c keeping every existing entry; new entries come from `fill`.
+function resizeMatrix(rows, r, c, fill) {
+  return Array.from({ length: r }, (_, i) => Array.from({ length: c }, (_, j) => rows[i]?.[j] ?? fill(i, j)));
+}
+
+// Weights split into heads: keep head i's column j where both old and new have it.
+function resizeHeads(rows, dModel, oldHeads, oldWidth, heads, width, fill) {
+  return Array.from({ length: dModel }, (_, r) => Array.from({ length: heads * width }, (_, col) => {
+    const h = Math.floor(col / width);
+    const j = col % width;
+    const old = h < oldHeads && j < oldWidth ? rows[r]?.[h * oldWidth + j] : undefined;
+    return old ?? fill(r, col);
+  }));
+}
+
+function resizeLabels(labels, count, make) {
+  if (!labels) return undefined;
+  return Array.from({ length: count }, (_, i) => labels[i] ?? make(i));
+}
+
+/**
+ * Returns a config with the given sizes (any subset of n, m, dModel, dk, dv, heads, dOut),
+ * keeping every value that still has a place. New cells get seeded random values so a new
+ * token or head is visibly different from the others.
+ */
+export function resize(config, changes, seed = 1) {
+  const old = sizesOf(config);
+  const s = { ...old, ...changes };
+  const rand = (salt) => {
+    const next = seeded(seed * 7919 + salt);
+    return () => Math.round((next() * 2 - 1) * 10) / 10;
+  };
+  const out = { ...config };
+  out.x = resizeMatrix(config.x, s.n, s.dModel, rand(1));
+  out.tokens = resizeLabels(config.tokens, s.n, defaultToken);
+  if (config.context) {
+    out.context = resizeMatrix(config.context, s.m, s.dModel, rand(2));
+    out.contextTokens = resizeLabels(config.contextTokens, s.m, (i) => `c${i + 1}`);
+  }
+  out.heads = s.heads;
+  out.wq = resizeHeads(config.wq, s.dModel, old.heads, old.dk, s.heads, s.dk, rand(3));
+  out.wk = resizeHeads(config.wk, s.dModel, old.heads, old.dk, s.heads, s.dk, rand(4));
+  out.wv = resizeHeads(config.wv, s.dModel, old.heads, old.dv, s.heads, s.dv, rand(5));
+  if (config.wo) {
+    const oldRows = config.wo.map((row) => row.slice());
+    // W_O's rows follow the heads' value columns; keep them per head.
+    const byHead = Array.from({ length: s.heads * s.dv }, (_, col) => {
+      const h = Math.floor(col / s.dv);
+      const j = col % s.dv;
+      return h < old.heads && j < old.dv ? oldRows[h * old.dv + j] : undefined;
+    });
+    const fill = rand(6);
+    out.wo = byHead.map((row) => Array.from({ length: s.dOut ?? old.dOut }, (_, c) => row?.[c] ?? fill()));
+  }
+  if (Array.isArray(config.mask)) out.mask = resizeMatrix(config.mask, s.n, s.m, () => 1);
+  if (config.va) out.va = Array.from({ length: s.dk }, (_, i) => config.va[i] ?? 1);
+  if (config.positional === 'rope' && s.dk % 2 !== 0) out.positional = 'none';
+  return out;
+}
+
+/** The causal pattern as an explicit mask, a starting point for editing one by hand. */
+export function causalMask(n, m) {
+  return Array.from({ length: n }, (_, j) => Array.from({ length: m }, (_, k) => (k <= j ? 1 : 0)));
+}
+
+export function withCell(matrix, r, c, value) {
+  return matrix.map((row, i) => (i === r ? row.map((v, j) => (j === c ? value : v)) : row));
+}
+
+// Reads a number the way people type one: "0.5", "-2", "1e-3", ".5", "1/2", "0,5".
+export function parseNumber(text) {
+  const t = String(text).trim().replace(/^−/, '-').replace(',', '.');
+  if (t === '') return null;
+  const frac = /^(-?\d*\.?\d+)\s*\/\s*(-?\d*\.?\d+)$/.exec(t);
+  const v = frac ? Number(frac[1]) / Number(frac[2]) : /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t) ? Number(t) : NaN;
+  return Number.isFinite(v) ? v : null;
+}
+
+// ---- share links: #config=<base64url(UTF-8 JSON)> or #preset=<name> ----
+
+function toBase64Url(text) {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text) {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error('the link contains characters that base64url does not use');
+  if (text.length % 4 === 1) throw new Error('the link is cut short');
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error('the link is not valid UTF-8 text');
+  }
+}
+
+export function encodeShare(state) {
+  return `#config=${toBase64Url(JSON.stringify({ ...state.config, decimals: state.decimals, lang: state.lang }))}`;
+}
+
+/**
+ * Reads a location hash. Returns { preset } or { config, decimals?, lang? } or { error },
+ * or null when the hash holds nothing for us. Never throws; the engine checks the config.
+ */
+export function decodeShare(hash) {
+  if (typeof hash !== 'string' || hash.length <= 1) return null;
+  if (hash.length > MAX_LINK_LENGTH) return { error: `the link is ${hash.length} characters long; the limit is ${MAX_LINK_LENGTH}` };
+  const params = new URLSearchParams(hash.slice(1));
+  if (params.has('preset')) return { preset: params.get('preset') };
+  if (!params.has('config')) return null;
+  let value;
+  try {
+    value = JSON.parse(fromBase64Url(params.get('config')));
+  } catch (err) {
+    return { error: err instanceof SyntaxError ? 'the link does not hold valid JSON' : err.message };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { error: 'the link does not hold a config object' };
+  }
+  const { decimals, lang, ...config } = value;
+  const out = { config };
+  if (Number.isInteger(decimals) && decimals >= 0 && decimals <= MAX_DECIMALS) out.decimals = decimals;
+  if (typeof lang === 'string') out.lang = lang;
+  return out;
+}
