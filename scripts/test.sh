@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test layer, in order: native Catch2 (ctest), then the wasm module under node:test.
+# Every test layer, in order: native Catch2 (ctest), the wasm module under node:test,
+# then the page in Debian's Chromium through playwright-core.
 # Installs and builds what is missing first, so a fresh clone needs only `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,3 +11,6 @@ ctest --test-dir build/native --output-on-failure -j "$(nproc 2>/dev/null || ech
 
 echo "== node:test (wasm engine) =="
 node --test tests/node/
+
+echo "== Playwright (page in Chromium) =="
+node --test --test-concurrency=1 tests/browser/

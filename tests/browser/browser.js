@@ -2,8 +2,6 @@
 // started the way this machine needs (no sandbox as root, no background networking),
 // and the built site served by scripts/serve.js with the strict CSP.
 import { chromium } from 'playwright-core';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../../scripts/serve.js';
@@ -12,29 +10,32 @@ export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const artifacts = join(root, 'test-results');
 
 export async function launch() {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'ap-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    chromiumSandbox: false, // root on these machines
+    args: ['--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic'],
-    viewport: { width: 1280, height: 800 },
   });
   const { server, url } = await serve({ root: join(root, 'dist'), port: 0 });
   return {
-    context,
+    browser,
     url,
     async close() {
-      await context.close();
+      await browser.close();
       server.close();
     },
   };
 }
 
-/** A new page that records console errors, CSP violations and failed requests. */
-export async function openPage(env, path = '', { width = 1280, height = 800 } = {}) {
-  const page = await env.context.newPage();
-  await page.setViewportSize({ width, height });
+/**
+ * A new page in a fresh context (its own storage), recording console errors, CSP
+ * violations, failed requests and dialogs.
+ */
+export async function openPage(env, path = '', { width = 1280, height = 800, colorScheme = 'light', locale = 'en-US' } = {}) {
+  const context = await env.browser.newContext({ viewport: { width, height }, colorScheme, locale });
+  const page = await context.newPage();
+  page.on('close', () => context.close());
   const problems = [];
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));

@@ -22,6 +22,11 @@ export default {
   share: 'Copy link',
   copied: 'Link copied to the clipboard.',
   copyFailed: 'Could not copy; the link is in the address bar.',
+  overview: 'The steps of attention',
+  chips: {
+    x: 'X', context: 'C', pe: '+ PE', 'weights-in': 'W_Q W_K W_V', qkv: 'Q K V', scores: 'QKᵀ',
+    scaled: '÷ √d_k', masked: 'mask', weights: 'softmax', output: 'A·V', concat: 'concat', final: 'output',
+  },
   sizes: 'Sizes',
   options: 'Options',
   tokensCount: 'tokens n',

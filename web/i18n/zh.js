@@ -20,6 +20,11 @@ export default {
   share: '复制链接',
   copied: '链接已复制到剪贴板。',
   copyFailed: '无法复制；链接就在地址栏中。',
+  overview: '注意力的各个步骤',
+  chips: {
+    x: 'X', context: 'C', pe: '+ PE', 'weights-in': 'W_Q W_K W_V', qkv: 'Q K V', scores: 'QKᵀ',
+    scaled: '÷ √d_k', masked: '掩码', weights: 'softmax', output: 'A·V', concat: '拼接', final: '输出',
+  },
   sizes: '尺寸',
   options: '选项',
   tokensCount: '词数 n',

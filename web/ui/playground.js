@@ -34,12 +34,13 @@ export class Playground {
     this.status = h('div', { className: 'status visually-hidden', role: 'status', 'aria-live': 'polite' });
     this.warnings = h('ul', { className: 'warnings', hidden: true });
     this.controls = h('div', { className: 'controls' });
+    this.overview = h('nav', { className: 'overview' });
     this.sectionsEl = h('div', { className: 'sections' });
     this.tooltip = h('div', { className: 'tooltip', role: 'tooltip', id: `tip-${Math.random().toString(36).slice(2)}`, hidden: true });
-    root.append(this.controls, this.alert, this.warnings, this.sectionsEl, this.status, this.tooltip);
+    root.append(this.overview, this.controls, this.alert, this.warnings, this.sectionsEl, this.status, this.tooltip);
     this.sectionsEl.addEventListener('focusin', (e) => this.onPoint(e.target, true));
     this.sectionsEl.addEventListener('mouseover', (e) => this.onPoint(e.target, false));
-    this.sectionsEl.addEventListener('mouseleave', () => this.unpoint());
+    this.sectionsEl.addEventListener('mouseleave', () => this.returnToFocus());
     this.sectionsEl.addEventListener('focusout', (e) => {
       if (!this.sectionsEl.contains(e.relatedTarget)) this.unpoint();
     });
@@ -110,8 +111,34 @@ export class Playground {
     const shown = wanted ? sections.filter((sec) => sec.steps.some((st) => wanted.includes(st)) || wanted.includes(sec.id)) : sections;
     const els = shown.map((sec) => this.renderSection(sec, wanted));
     syncChildren(this.sectionsEl, els);
+    this.renderOverview(shown);
     this.indexCells();
     if (this.pointed) this.point(this.pointed.td, this.pointed.sticky);
+  }
+
+  // The whole formula once, and a chip per step that scrolls to its section.
+  renderOverview(shown) {
+    const S = this.S;
+    if (this.options.overview === false) {
+      this.overview.hidden = true;
+      return;
+    }
+    this.overview.setAttribute('aria-label', S.overview);
+    if (!this.overviewFormula) {
+      this.overviewFormula = h('div', { className: 'overview-formula' });
+      this.renderOverviewFormula(this.overviewFormula);
+    }
+    const chips = shown.map((sec) => h('li', null, h('button', {
+      type: 'button', className: 'chip', dataset: { target: sec.id },
+      onclick: () => this.sectionEls.get(sec.id)?.el.scrollIntoView({ behavior: 'smooth', block: 'start' }),
+    }, S.chips[sec.id] ?? sec.title)));
+    this.overview.replaceChildren(this.overviewFormula, h('ol', { className: 'chips' }, chips));
+  }
+
+  renderOverviewFormula(formula) {
+    const tex = '\\mathrm{Attention}(Q, K, V) = \\mathrm{softmax}\\!\\left(\\frac{QK^{\\top}}{\\sqrt{d_k}}\\right) V';
+    if (this.options.renderMath) this.options.renderMath(formula, tex);
+    else formula.textContent = 'Attention(Q, K, V) = softmax(QKᵀ / √d_k) V';
   }
 
   renderWarnings() {
@@ -413,12 +440,16 @@ export class Playground {
 
   onPoint(target, sticky) {
     const td = target.closest?.('td[data-col]');
-    if (!td) {
-      if (!sticky && !this.pointed?.sticky) this.unpoint();
-      return;
-    }
-    if (!sticky && this.pointed?.sticky) return; // keyboard focus wins over the mouse
-    this.point(td, sticky);
+    if (td) this.point(td, sticky);
+    else if (!sticky) this.returnToFocus();
+  }
+
+  // When the mouse leaves, the explanation goes back to the focused cell, if any.
+  returnToFocus() {
+    const focused = this.root.activeElement ?? document.activeElement;
+    const td = focused?.closest?.('td[data-col]');
+    if (td && this.sectionsEl.contains(td)) this.point(td, true);
+    else this.unpoint();
   }
 
   point(td, sticky) {

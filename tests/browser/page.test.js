@@ -1,0 +1,237 @@
+// The page in Debian's Chromium, served with the strict CSP: it loads cleanly, shows
+// the engine's numbers (checked against an independent double reference), explains
+// cells, updates on edits, restores share links and works from the keyboard.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch, openPage, artifacts } from './browser.js';
+import { referenceAttention } from '../reference.js';
+import { PRESETS } from '../../web/lib/presets.js';
+
+let env;
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  env = await launch();
+});
+after(async () => env?.close());
+
+const ready = (page) => page.waitForSelector('[data-step="final"] td[data-row="0"][data-col="0"]');
+
+// Every td of a step as number[][] from data-value (full precision).
+async function matrixOf(page, step, head) {
+  const scope = head === undefined ? `[data-step="${step}"]` : `[data-step="${step}"] [data-head="${head}"]`;
+  return page.$$eval(`${scope} table.matrix td`, (tds) => {
+    const rows = [];
+    for (const td of tds) {
+      const r = Number(td.dataset.row);
+      (rows[r] ??= [])[Number(td.dataset.col)] = Number(td.dataset.value);
+    }
+    return rows;
+  });
+}
+
+async function textsOf(page, step, head = 0) {
+  return page.$$eval(`[data-step="${step}"] [data-head="${head}"] table.matrix td`, (tds) => tds.map((td) => td.textContent));
+}
+
+// float32 engine vs double reference: 1e-5 relative to max(|want|, 1), as in node tests.
+function assertMatrixClose(got, want, what) {
+  assert.equal(got.length, want.length, `${what}: rows`);
+  want.forEach((row, r) => row.forEach((w, c) => {
+    const g = got[r][c];
+    if (w === -Infinity) assert.equal(g, -Infinity, `${what}[${r}][${c}]`);
+    else assert.ok(Math.abs(g - w) <= 1e-5 * Math.max(1, Math.abs(w)), `${what}[${r}][${c}]: page ${g}, reference ${w}`);
+  }));
+}
+
+async function assertPageMatchesReference(page, config) {
+  const ref = referenceAttention(config);
+  assertMatrixClose(await matrixOf(page, 'q'), ref.q, 'q');
+  for (let h = 0; h < ref.heads.length; h++) {
+    for (const step of ['scores', 'scaled', 'masked', 'weights', 'output']) {
+      assertMatrixClose(await matrixOf(page, step, h), ref.heads[h][step], `head ${h} ${step}`);
+    }
+  }
+  assertMatrixClose(await matrixOf(page, 'final'), ref.final, 'final');
+}
+
+test('loads with no console errors or failed requests, and every preset renders correctly', async () => {
+  const { page, problems } = await openPage(env);
+  await ready(page);
+  for (const name of Object.keys(PRESETS)) {
+    await page.selectOption('#preset', name);
+    await page.waitForFunction((n) => location.hash === `#preset=${n}`, name);
+    await assertPageMatchesReference(page, PRESETS[name]());
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('two-words shows the seed numbers; three-tokens the corrected ones', async () => {
+  const { page } = await openPage(env, '#preset=two-words');
+  await ready(page);
+  assert.deepEqual(await textsOf(page, 'scores'), ['5', '11', '11', '25']);
+  assert.deepEqual(await textsOf(page, 'weights'), ['0.014', '0.986', '0', '1']);
+  assert.deepEqual(await textsOf(page, 'output'), ['2.972', '3.972', '3', '4']);
+
+  await page.goto(`${env.url}#preset=three-tokens`);
+  await page.reload();
+  await ready(page);
+  assert.deepEqual(await textsOf(page, 'weights'), ['0.401', '0.198', '0.401', '0.198', '0.401', '0.401', '0.248', '0.248', '0.503']);
+  assert.deepEqual(await textsOf(page, 'output'), ['0.802', '0.599', '0.599', '0.802', '0.752', '0.752']);
+  await page.close();
+});
+
+test('typing into X[0][0] recomputes every dependent table', async () => {
+  const { page, problems } = await openPage(env, '#preset=two-words');
+  await ready(page);
+  const before = await matrixOf(page, 'final');
+  await page.click('[data-step="x"] td[data-row="0"][data-col="0"]');
+  await page.keyboard.type('0.5');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('[data-step="x"] td[data-row="0"][data-col="0"]').dataset.value === '0.5');
+  const config = { ...PRESETS['two-words'](), x: [[0.5, 2], [3, 4]] };
+  await assertPageMatchesReference(page, config);
+  assert.notDeepEqual(await matrixOf(page, 'final'), before);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('an invalid entry keeps the last good value, marks the cell and says why', async () => {
+  const { page } = await openPage(env, '#preset=two-words');
+  await ready(page);
+  const cell = '[data-step="x"] td[data-row="1"][data-col="1"]';
+  await page.click(cell);
+  await page.keyboard.type('4x');
+  await page.keyboard.press('Enter');
+  const alert = page.locator('[role="alert"]').first();
+  await alert.waitFor({ state: 'visible' });
+  assert.match(await alert.textContent(), /“4x” is not a number/);
+  assert.equal(await page.getAttribute(cell, 'aria-invalid'), 'true');
+  assert.equal(await page.inputValue(`${cell} input`), '4x'); // nothing typed is lost
+  assert.equal(await page.getAttribute(cell, 'data-value'), '4');
+  await assertPageMatchesReference(page, PRESETS['two-words']());
+  // fixing it commits
+  await page.fill(`${cell} input`, '5');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((sel) => document.querySelector(sel).dataset.value === '5', cell);
+  await assertPageMatchesReference(page, { ...PRESETS['two-words'](), x: [[1, 2], [3, 5]] });
+  await page.close();
+});
+
+test('causal mask zeroes weights above the diagonal; two heads show two panels and concat', async () => {
+  const { page } = await openPage(env, '#preset=causal');
+  await ready(page);
+  const w = await matrixOf(page, 'weights', 0);
+  w.forEach((row, j) => row.forEach((v, k) => { if (k > j) assert.equal(v, 0); }));
+  await page.selectOption('#preset', 'multi-head');
+  await page.waitForSelector('[data-step="weights"] [data-head="1"]');
+  assert.equal(await page.locator('[data-step="weights"] [data-head]').count(), 2);
+  assert.equal(await page.locator('[data-step="concat"] table.matrix').count(), 1);
+  assert.equal(await page.locator('[data-step="wo"] table.matrix').count(), 1);
+  await page.close();
+});
+
+test('hover and focus show the arithmetic of a score, a weight and an output', async () => {
+  const { page } = await openPage(env, '#preset=two-words');
+  await ready(page);
+  const tip = page.locator('[role="tooltip"]');
+  await page.hover('[data-step="scores"] td[data-row="0"][data-col="1"]');
+  assert.match(await tip.textContent(), /q₁·k₂ = 1×3 \+ 2×4 = 11/);
+  // the cells it came from and the ones it feeds are highlighted
+  assert.equal(await page.locator('[data-step="q"] td.is-source').count(), 2);
+  assert.ok(await page.locator('[data-step="final"] td.is-dependent').count() >= 2);
+  await page.mouse.move(0, 0); // the mouse would otherwise win over focus
+  await page.focus('[data-step="weights"] td[data-row="0"][data-col="0"]');
+  assert.match(await tip.textContent(), /exp\(3\.536 − 7\.778\) ÷ Σ = .* = 0\.014/);
+  assert.match(await tip.textContent(), /7\.778/);
+  await page.hover('[data-step="output"] td[data-row="0"][data-col="0"]');
+  assert.match(await tip.textContent(), /0\.014×1 \+ 0\.986×3 = 2\.972/);
+  await page.close();
+});
+
+test('a share link restores an edited state exactly; a malformed one shows an alert', async () => {
+  const { page } = await openPage(env, '#preset=multi-head');
+  await ready(page);
+  await page.click('[data-step="x"] td[data-row="2"][data-col="1"]');
+  await page.keyboard.type('1.25');
+  await page.keyboard.press('Enter');
+  await page.selectOption('#ctl-mask', 'causal');
+  await page.waitForFunction(() => location.hash.startsWith('#config='));
+  const link = await page.evaluate(() => location.href);
+  const finalBefore = await matrixOf(page, 'final');
+  const weightsBefore = await matrixOf(page, 'weights', 1);
+
+  const { page: other, problems } = await openPage(env, link.slice(env.url.length));
+  await ready(other);
+  assert.deepEqual(await matrixOf(other, 'final'), finalBefore);
+  assert.deepEqual(await matrixOf(other, 'weights', 1), weightsBefore);
+  assert.equal(await other.getAttribute('[data-step="x"] td[data-row="2"][data-col="1"]', 'data-value'), '1.25');
+  assert.deepEqual(problems, []);
+
+  for (const bad of ['#config=%%%', '#config=eyJ4Ijp', '#config=WzEsMiwzXQ', '#preset=nope']) {
+    await other.goto(`${env.url}${bad}`);
+    await other.reload();
+    await ready(other);
+    const alert = other.locator('[role="alert"]').first();
+    await alert.waitFor({ state: 'visible' });
+    assert.match(await alert.textContent(), /could not be opened/);
+    assert.deepEqual(await textsOf(other, 'weights'), ['0.014', '0.986', '0', '1']); // the default example
+  }
+  await other.close();
+  await page.close();
+});
+
+test('keyboard only: reach a cell, edit it and commit it', async () => {
+  const { page } = await openPage(env, '#preset=two-words');
+  await ready(page);
+  let found = false;
+  for (let i = 0; i < 60 && !found; i++) {
+    await page.keyboard.press('Tab');
+    found = await page.evaluate(() => document.activeElement?.matches('[data-step="x"] td'));
+  }
+  assert.ok(found, 'Tab reaches the X table');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => `${document.activeElement.dataset.row},${document.activeElement.dataset.col}`), '1,1');
+  await page.keyboard.type('-2');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('[data-step="x"] td[data-row="1"][data-col="1"]').dataset.value === '-2');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.row), '1'); // focus stays on the cell
+  await assertPageMatchesReference(page, { ...PRESETS['two-words'](), x: [[1, 2], [3, -2]] });
+  // Escape cancels an edit
+  await page.keyboard.type('9');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.getAttribute('[data-step="x"] td[data-row="1"][data-col="1"]', 'data-value'), '-2');
+  await page.close();
+});
+
+test('hostile token labels stay text', async () => {
+  const { page, problems } = await openPage(env, '#preset=two-words');
+  await ready(page);
+  const payload = '<img src=x onerror=alert(1)>';
+  await page.focus('[data-step="x"] tbody th[data-row="0"]');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(payload);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((p) => document.querySelector('[data-step="x"] tbody th[data-row="0"]').textContent === p, payload);
+  assert.equal(await page.locator('img').count(), 0);
+  assert.ok((await page.locator('[data-step="weights"] svg text').allTextContents()).some((t) => t.startsWith('<img')));
+  assert.deepEqual(problems.filter((p) => p.startsWith('dialog')), []);
+  await page.close();
+});
+
+test('screenshots of the default view at 1280 and 375 wide', async () => {
+  for (const width of [1280, 375]) {
+    const { page } = await openPage(env, '', { width, height: 800 });
+    await ready(page);
+    await page.screenshot({ path: join(artifacts, `page-${width}.png`) });
+    await page.screenshot({ path: join(artifacts, `page-${width}-full.png`), fullPage: true });
+    if (width === 375) {
+      const scroll = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(scroll <= 0, `no horizontal page scroll at 375 px (overflow ${scroll}px)`);
+    }
+    await page.close();
+  }
+});
