@@ -110,11 +110,22 @@ function renderHeader() {
     share, note);
 }
 
+// The URL and storage follow the state a moment after the last change: writing them on
+// every keystroke would cost more than recomputing the attention.
+let saving = 0;
+let headerKey = '';
 function onChange(state) {
   lang = state.lang;
-  writeHash(state);
-  store(state);
-  renderHeader();
+  clearTimeout(saving);
+  saving = setTimeout(() => {
+    writeHash(playground.state);
+    store(playground.state);
+  }, 120);
+  const key = `${state.lang}/${state.preset}`;
+  if (key !== headerKey) {
+    headerKey = key;
+    renderHeader();
+  }
 }
 
 async function start() {

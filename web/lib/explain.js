@@ -141,83 +141,119 @@ export function explainCell(trace, config, cell, decimals, S) {
 }
 
 // ---------- dependencies ----------
+// Which cells a cell was computed from, and which are computed from it, transitively.
+// Each table keeps one flag per cell (Uint8Array) and a worklist of plain integers, so a
+// full closure over thousands of cells takes about a millisecond.
 
-export const cellKey = (step, head, row, col) => `${step}|${head ?? '-'}|${row}|${col}`;
+export const tableKey = (step, head) => `${step}|${head ?? '-'}`;
 
-const range = (n) => Array.from({ length: n }, (_, i) => i);
-
-// The cells that `cell` is computed from directly.
-function sourcesOf(z, { step, head, row: r, col: c }) {
-  const out = [];
-  const push = (s, hd, rows, cols) => rows.forEach((i) => cols.forEach((j) => out.push([s, hd, i, j])));
-  const pair = (col) => (z.rope ? [col, col ^ 1] : [col]);
-  const headCols = (hd, width) => range(width).map((j) => hd * width + j);
-  switch (step) {
-    case 'q': push('x', null, [r], range(z.dModel)); push('wq', null, range(z.dModel), pair(c)); break;
-    case 'k': push(z.self ? 'x' : 'context', null, [r], range(z.dModel)); push('wk', null, range(z.dModel), pair(c)); break;
-    case 'v': push(z.self ? 'x' : 'context', null, [r], range(z.dModel)); push('wv', null, range(z.dModel), [c]); break;
-    case 'scores': push('q', null, [r], headCols(head, z.dk)); push('k', null, [c], headCols(head, z.dk)); break;
-    case 'scaled': push('scores', head, [r], [c]); break;
-    case 'masked': push('scaled', head, [r], [c]); break;
-    case 'weights': push('masked', head, [r], range(z.m)); break;
-    case 'output': push('weights', head, [r], range(z.m)); push('v', null, range(z.m), [head * z.dv + c]); break;
-    case 'concat': push('output', Math.floor(c / z.dv), [r], [c % z.dv]); break;
-    case 'final':
-      if (z.hasWo) { push('concat', null, [r], range(z.heads * z.dv)); push('wo', null, range(z.heads * z.dv), [c]); }
-      else push('concat', null, [r], [c]);
-      break;
-    default: break;
+function tablesOf(z) {
+  const list = [];
+  const add = (step, head, rows, cols) => list.push({ step, head, rows, cols, key: tableKey(step, head) });
+  add('x', null, z.n, z.dModel);
+  if (!z.self) add('context', null, z.m, z.dModel);
+  add('wq', null, z.dModel, z.heads * z.dk);
+  add('wk', null, z.dModel, z.heads * z.dk);
+  add('wv', null, z.dModel, z.heads * z.dv);
+  add('q', null, z.n, z.heads * z.dk);
+  add('k', null, z.m, z.heads * z.dk);
+  add('v', null, z.m, z.heads * z.dv);
+  for (let h = 0; h < z.heads; h++) {
+    for (const step of ['scores', 'scaled', 'masked', 'weights']) add(step, h, z.n, z.m);
+    add('output', h, z.n, z.dv);
   }
-  return out;
+  add('concat', null, z.n, z.heads * z.dv);
+  if (z.hasWo) add('wo', null, z.heads * z.dv, z.dOut);
+  add('final', null, z.n, z.dOut);
+  return list;
 }
 
-// The cells computed directly from `cell`.
-function dependentsOf(z, { step, head, row: r, col: c }) {
-  const out = [];
-  const push = (s, hd, rows, cols) => rows.forEach((i) => cols.forEach((j) => out.push([s, hd, i, j])));
-  const all = (width) => range(width);
-  const pair = (col) => (z.rope ? [col, col ^ 1] : [col]);
+// Calls mark(step, head, r0, r1, c0, c1) for every rectangle `step[head]` (r, c) depends on
+// directly (direction "sources") or that depends on it directly ("dependents").
+function edges(z, direction, step, head, r, c, mark) {
+  const src = z.self ? 'x' : 'context';
+  const pair = (name, h2, r0, r1, col) => {
+    mark(name, h2, r0, r1, col, col + 1);
+    if (z.rope && (name === 'q' || name === 'k' || name === 'wq' || name === 'wk')) mark(name, h2, r0, r1, col ^ 1, (col ^ 1) + 1);
+  };
+  if (direction === 'sources') {
+    switch (step) {
+      case 'q': mark('x', null, r, r + 1, 0, z.dModel); pair('wq', null, 0, z.dModel, c); break;
+      case 'k': mark(src, null, r, r + 1, 0, z.dModel); pair('wk', null, 0, z.dModel, c); break;
+      case 'v': mark(src, null, r, r + 1, 0, z.dModel); mark('wv', null, 0, z.dModel, c, c + 1); break;
+      case 'scores':
+        mark('q', null, r, r + 1, head * z.dk, (head + 1) * z.dk);
+        mark('k', null, c, c + 1, head * z.dk, (head + 1) * z.dk);
+        break;
+      case 'scaled': mark('scores', head, r, r + 1, c, c + 1); break;
+      case 'masked': mark('scaled', head, r, r + 1, c, c + 1); break;
+      case 'weights': mark('masked', head, r, r + 1, 0, z.m); break;
+      case 'output': mark('weights', head, r, r + 1, 0, z.m); mark('v', null, 0, z.m, head * z.dv + c, head * z.dv + c + 1); break;
+      case 'concat': { const hd = Math.floor(c / z.dv); mark('output', hd, r, r + 1, c % z.dv, (c % z.dv) + 1); break; }
+      case 'final':
+        if (z.hasWo) { mark('concat', null, r, r + 1, 0, z.heads * z.dv); mark('wo', null, 0, z.heads * z.dv, c, c + 1); }
+        else mark('concat', null, r, r + 1, c, c + 1);
+        break;
+      default: break;
+    }
+    return;
+  }
   switch (step) {
     case 'x':
-      push('q', null, [r], all(z.heads * z.dk));
-      if (z.self) { push('k', null, [r], all(z.heads * z.dk)); push('v', null, [r], all(z.heads * z.dv)); }
+      mark('q', null, r, r + 1, 0, z.heads * z.dk);
+      if (z.self) { mark('k', null, r, r + 1, 0, z.heads * z.dk); mark('v', null, r, r + 1, 0, z.heads * z.dv); }
       break;
-    case 'context': push('k', null, [r], all(z.heads * z.dk)); push('v', null, [r], all(z.heads * z.dv)); break;
-    case 'wq': push('q', null, all(z.n), pair(c)); break;
-    case 'wk': push('k', null, all(z.m), pair(c)); break;
-    case 'wv': push('v', null, all(z.m), [c]); break;
-    case 'q': push('scores', Math.floor(c / z.dk), [r], all(z.m)); break;
-    case 'k': push('scores', Math.floor(c / z.dk), all(z.n), [r]); break;
-    case 'v': push('output', Math.floor(c / z.dv), all(z.n), [c % z.dv]); break;
-    case 'scores': push('scaled', head, [r], [c]); break;
-    case 'scaled': push('masked', head, [r], [c]); break;
-    case 'masked': push('weights', head, [r], all(z.m)); break;
-    case 'weights': push('output', head, [r], all(z.dv)); break;
-    case 'output': push('concat', null, [r], [head * z.dv + c]); break;
-    case 'concat': push('final', null, [r], z.hasWo ? all(z.dOut) : [c]); break;
-    case 'wo': push('final', null, all(z.n), [c]); break;
+    case 'context': mark('k', null, r, r + 1, 0, z.heads * z.dk); mark('v', null, r, r + 1, 0, z.heads * z.dv); break;
+    case 'wq': pair('q', null, 0, z.n, c); break;
+    case 'wk': pair('k', null, 0, z.m, c); break;
+    case 'wv': mark('v', null, 0, z.m, c, c + 1); break;
+    case 'q': mark('scores', Math.floor(c / z.dk), r, r + 1, 0, z.m); break;
+    case 'k': mark('scores', Math.floor(c / z.dk), 0, z.n, r, r + 1); break;
+    case 'v': { const hd = Math.floor(c / z.dv); mark('output', hd, 0, z.n, c % z.dv, (c % z.dv) + 1); break; }
+    case 'scores': mark('scaled', head, r, r + 1, c, c + 1); break;
+    case 'scaled': mark('masked', head, r, r + 1, c, c + 1); break;
+    case 'masked': mark('weights', head, r, r + 1, 0, z.m); break;
+    case 'weights': mark('output', head, r, r + 1, 0, z.dv); break;
+    case 'output': mark('concat', null, r, r + 1, head * z.dv + c, head * z.dv + c + 1); break;
+    case 'concat': if (z.hasWo) mark('final', null, r, r + 1, 0, z.dOut); else mark('final', null, r, r + 1, c, c + 1); break;
+    case 'wo': mark('final', null, 0, z.n, c, c + 1); break;
     default: break;
   }
-  return out;
 }
 
-function closure(z, start, next) {
-  const seen = new Set();
-  const queue = [start];
-  while (queue.length) {
-    const cell = queue.pop();
-    for (const [step, head, row, col] of next(z, cell)) {
-      const key = cellKey(step, head, row, col);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      queue.push({ step, head, row, col });
+function closure(z, cell, direction) {
+  const tables = tablesOf(z);
+  const byKey = new Map(tables.map((t, i) => [t.key, i]));
+  const flags = tables.map((t) => new Uint8Array(t.rows * t.cols));
+  const queue = [];
+  const mark = (step, head, r0, r1, c0, c1) => {
+    const t = byKey.get(tableKey(step, head));
+    if (t === undefined) return;
+    const { cols } = tables[t];
+    for (let r = r0; r < r1; r++) {
+      for (let c = c0; c < c1; c++) {
+        if (!flags[t][r * cols + c]) {
+          flags[t][r * cols + c] = 1;
+          queue.push(t, r, c);
+        }
+      }
     }
+  };
+  edges(z, direction, cell.step, cell.head, cell.row, cell.col, mark);
+  while (queue.length) {
+    const c = queue.pop();
+    const r = queue.pop();
+    const t = queue.pop();
+    edges(z, direction, tables[t].step, tables[t].head, r, c, mark);
   }
-  return seen;
+  return new Map(tables.map((t, i) => [t.key, flags[i]]));
 }
 
-/** Keys of every cell `cell` was computed from, and of every cell computed from it. */
+/**
+ * For one cell, { sources, dependents }: each a Map from tableKey(step, head) to one flag
+ * per cell (row-major), 1 where that cell is in the set.
+ */
 export function related(trace, config, cell) {
   const z = sizesOfTrace(trace, config);
-  return { sources: closure(z, cell, sourcesOf), dependents: closure(z, cell, dependentsOf) };
+  return { sources: closure(z, cell, 'sources'), dependents: closure(z, cell, 'dependents') };
 }

@@ -32,7 +32,10 @@ function build(spec) {
     const th = h('th', { scope: 'row', dataset: { row: r } });
     const tr = h('tr', null, th);
     for (let c = 0; c < spec.cols; c++) {
-      tr.append(h('td', { dataset: { row: r, col: c }, tabindex: r === 0 && c === 0 ? 0 : -1 }));
+      const td = h('td', { dataset: { row: r, col: c }, tabindex: r === 0 && c === 0 ? 0 : -1 });
+      td._r = r;
+      td._c = c;
+      tr.append(td);
     }
     body.append(tr);
   }
@@ -70,16 +73,25 @@ function update(table, spec) {
       th.setAttribute('aria-label', spec.rowLabels[r]);
     }
   }
-  for (const td of table.querySelectorAll('td')) {
-    if (td.querySelector('input')) continue; // an edit in progress keeps its text
-    const r = Number(td.dataset.row);
-    const c = Number(td.dataset.col);
-    const v = spec.value(r, c);
-    td.dataset.value = String(v);
-    td.textContent = fmt(v, spec.decimals);
-    td.className = spec.cellClass?.(r, c) ?? '';
-    td.setAttribute('aria-label', `${spec.cellLabel(r, c)}: ${td.textContent}`);
-    td.removeAttribute('aria-invalid');
+  // Recomputation touches only the cells whose shown value, class or label changed.
+  const tds = table._cells ??= [...table.querySelectorAll('td')];
+  for (const td of tds) {
+    if (td.firstElementChild) continue; // an edit in progress keeps its text
+    const v = spec.value(td._r, td._c);
+    const cls = spec.cellClass?.(td._r, td._c) ?? '';
+    if (td._value !== v || td._decimals !== spec.decimals) {
+      td._value = v;
+      td._decimals = spec.decimals;
+      td.dataset.value = String(v);
+      td.textContent = fmt(v, spec.decimals);
+    }
+    if ((td._cls ?? '') !== cls) {
+      // classList, not className: highlight classes set by the playground must survive.
+      if (td._cls) td.classList.remove(td._cls);
+      if (cls) td.classList.add(cls);
+      td._cls = cls;
+    }
+    if (td.hasAttribute('aria-invalid')) td.removeAttribute('aria-invalid');
   }
 }
 
@@ -160,7 +172,7 @@ function startEdit(table, cell, typed) {
     type: 'text',
     inputmode: isLabel ? 'text' : 'decimal',
     className: 'cell-editor',
-    'aria-label': cell.getAttribute('aria-label') ?? '',
+    'aria-label': isLabel ? cell.textContent : table._spec.cellLabel(Number(cell.dataset.row), Number(cell.dataset.col)),
     spellcheck: 'false',
     autocomplete: 'off',
   });

@@ -6,7 +6,7 @@ import { h } from './dom.js';
 import { matrixTable } from './matrix-table.js';
 import { heatmap, arcs, legend } from './pictures.js';
 import { buildSections } from '../lib/sections.js';
-import { explainCell, related, cellKey } from '../lib/explain.js';
+import { explainCell, related, tableKey } from '../lib/explain.js';
 import { fmt } from '../lib/format.js';
 import {
   sizesOf, resize, withCell, parseNumber, identity, randomMatrix, causalMask, seeded,
@@ -29,7 +29,7 @@ export class Playground {
     this.sectionEls = new Map();
     this.tables = new Map();
     this.cellIndex = new Map();
-    this.lit = [];
+    this.lit = new Map();
     this.alert = h('div', { className: 'alert', role: 'alert', hidden: true });
     this.status = h('div', { className: 'status visually-hidden', role: 'status', 'aria-live': 'polite' });
     this.warnings = h('ul', { className: 'warnings', hidden: true });
@@ -50,11 +50,16 @@ export class Playground {
     this.state = null;
     this.trace = null;
     this.setState(options.state);
+    this.renderNow();
   }
 
   get S() { return strings(this.state.lang); }
 
-  /** Replaces the whole state. Returns an error message when the engine refuses it. */
+  /**
+   * Replaces the whole state. The engine runs at once (so an error is known at once);
+   * the DOM follows on the next frame, once for any number of changes in between.
+   * Returns an error message when the engine refuses the state.
+   */
   setState(state) {
     try {
       const trace = this.engine.run(state.config);
@@ -68,6 +73,11 @@ export class Playground {
     }
     this.render();
     return null;
+  }
+
+  render() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => this.renderNow());
   }
 
   // One change of the config: recompute, render, tell the owner. Returns an error or null.
@@ -101,7 +111,9 @@ export class Playground {
 
   // ---------- rendering ----------
 
-  render() {
+  renderNow() {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
     const S = this.S;
     if (this.options.controls !== false && !this.options.readonly) this.renderControls();
     else this.controls.hidden = true;
@@ -330,6 +342,11 @@ export class Playground {
     const S = this.S;
     const cfg = this.state.config;
     const z = sizesOf(cfg);
+    // Rebuilt only when something they show changed, not on every edit of a number.
+    const key = JSON.stringify([z, cfg.scale, cfg.mask === undefined || typeof cfg.mask === 'string' ? cfg.mask : 'custom',
+      cfg.positional, cfg.score, Boolean(cfg.context), Boolean(cfg.wo), this.state.decimals, this.state.lang]);
+    if (key === this.controlsKey) return;
+    this.controlsKey = key;
     const active = this.controls.contains(document.activeElement) ? document.activeElement.dataset.control : null;
     const stepper = (key, label, value, min, max, apply) => {
       const input = h('input', { type: 'number', min, max, step: 1, inputmode: 'numeric', dataset: { control: key }, id: `ctl-${key}`, 'aria-label': label });
@@ -427,14 +444,13 @@ export class Playground {
 
   // ---------- explaining a cell ----------
 
+  // tableKey -> the table's tds in row-major order, for highlighting without queries.
   indexCells() {
     this.cellIndex.clear();
     for (const table of this.sectionsEl.querySelectorAll('table.matrix')) {
       const block = table._block;
       if (!block || block.part) continue;
-      for (const td of table.querySelectorAll('td')) {
-        this.cellIndex.set(cellKey(block.step, block.head, Number(td.dataset.row), Number(td.dataset.col)), td);
-      }
+      this.cellIndex.set(tableKey(block.step, block.head), [...table.querySelectorAll('td')]);
     }
   }
 
@@ -465,22 +481,32 @@ export class Playground {
     this.tooltip.replaceChildren(...lines.map((line) => h('div', null, line)));
     this.tooltip.hidden = lines.length === 0;
     td.setAttribute('aria-describedby', this.tooltip.id);
-    this.placeTooltip(td);
-    this.clearLit();
-    td.classList.add('is-selected');
-    this.lit.push(td);
+    // Placed on the next frame: measuring now would force a layout in the middle of a render.
+    cancelAnimationFrame(this.placing);
+    this.placing = requestAnimationFrame(() => { if (td.isConnected) this.placeTooltip(td); });
+    const next = new Map([[td, 'is-selected']]);
     if (!block.part) {
       const { sources, dependents } = related(this.trace, this.state.config, cell);
-      for (const [keys, cls] of [[sources, 'is-source'], [dependents, 'is-dependent']]) {
-        for (const key of keys) {
-          const el = this.cellIndex.get(key);
-          if (el) {
-            el.classList.add(cls);
-            this.lit.push(el);
-          }
+      for (const [sets, cls] of [[sources, 'is-source'], [dependents, 'is-dependent']]) {
+        for (const [key, flags] of sets) {
+          const tds = this.cellIndex.get(key);
+          if (!tds) continue;
+          for (let i = 0; i < flags.length; i++) if (flags[i] && tds[i] && !next.has(tds[i])) next.set(tds[i], cls);
         }
       }
     }
+    this.highlight(next);
+  }
+
+  // Moves the highlight classes to `next` (td -> class), touching only cells that change.
+  highlight(next) {
+    for (const [el, cls] of this.lit) {
+      if (next.get(el) !== cls) el.classList.remove(cls);
+    }
+    for (const [el, cls] of next) {
+      if (this.lit.get(el) !== cls) el.classList.add(cls);
+    }
+    this.lit = next;
   }
 
   placeTooltip(td) {
@@ -493,8 +519,7 @@ export class Playground {
   }
 
   clearLit() {
-    for (const el of this.lit) el.classList.remove('is-selected', 'is-source', 'is-dependent');
-    this.lit = [];
+    this.highlight(new Map());
   }
 
   unpoint() {
@@ -520,7 +545,10 @@ function shuffled(cfg, seed) {
 // Makes `parent`'s children exactly `wanted`, touching the DOM only when they differ,
 // so focus and open editors survive a recomputation.
 function syncChildren(parent, wanted) {
-  const current = [...parent.children];
-  if (current.length === wanted.length && current.every((el, i) => el === wanted[i])) return;
-  parent.replaceChildren(...wanted);
+  const keep = new Set(wanted);
+  for (const el of [...parent.children]) if (!keep.has(el)) el.remove();
+  wanted.forEach((el, i) => {
+    const at = parent.children[i];
+    if (at !== el) parent.insertBefore(el, at ?? null);
+  });
 }
