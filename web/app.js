@@ -75,6 +75,7 @@ function renderHeader() {
   document.title = `${S.title}`;
   document.getElementById('title').textContent = S.title;
   document.getElementById('tagline').textContent = S.tagline;
+  document.getElementById('footer').textContent = S.footer;
   if (!playground) return;
   const current = playground.state.preset ?? 'custom';
   const presetSelect = h('select', { id: 'preset' },

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { launch, openPage, artifacts } from './browser.js';
 import { referenceAttention } from '../reference.js';
 import { PRESETS } from '../../web/lib/presets.js';
+import { decodeShare } from '../../web/lib/state.js';
 
 let env;
 before(async () => {
@@ -54,6 +55,16 @@ async function assertPageMatchesReference(page, config) {
     }
   }
   assertMatrixClose(await matrixOf(page, 'final'), ref.final, 'final');
+}
+
+// Performs `action`, waits until the page has written the new state into the URL, and
+// returns the engine config that URL holds.
+async function changeAndRead(page, action) {
+  const before = await page.evaluate(() => location.hash);
+  await action();
+  await page.waitForFunction((h) => location.hash !== h && location.hash.startsWith('#config='), before);
+  // The URL is written ~120 ms after a change, the DOM on the next frame: both are done.
+  return decodeShare(await page.evaluate(() => location.hash)).config;
 }
 
 test('loads with no console errors or failed requests, and every preset renders correctly', async () => {
@@ -227,11 +238,83 @@ test('screenshots of the default view at 1280 and 375 wide', async () => {
     const { page } = await openPage(env, '', { width, height: 800 });
     await ready(page);
     await page.screenshot({ path: join(artifacts, `page-${width}.png`) });
-    await page.screenshot({ path: join(artifacts, `page-${width}-full.png`), fullPage: true });
     if (width === 375) {
       const scroll = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(scroll <= 0, `no horizontal page scroll at 375 px (overflow ${scroll}px)`);
     }
+    // Off-screen steps are not rendered (content-visibility), so show the whole page at once.
+    await page.setViewportSize({ width, height: await page.evaluate(() => document.documentElement.scrollHeight) });
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: join(artifacts, `page-${width}-full.png`), fullPage: true });
     await page.close();
   }
+});
+
+test('every option recomputes to the reference values', async () => {
+  const { page, problems } = await openPage(env, '#preset=multi-head');
+  await ready(page);
+  const steps = [
+    () => page.selectOption('#ctl-scale', 'none'),
+    () => page.selectOption('#ctl-scale', 'custom'),
+    async () => { await page.fill('#ctl-scale-value', '0.3'); await page.press('#ctl-scale-value', 'Enter'); },
+    () => page.selectOption('#ctl-positional', 'sinusoidal'),
+    () => page.selectOption('#ctl-positional', 'rope'),
+    () => page.selectOption('#ctl-score', 'additive'),
+    () => page.selectOption('#ctl-mask', 'causal'),
+    () => page.click('#ctl-cross'),
+    () => page.click('[data-control="heads-dec"]'),
+    () => page.click('[data-control="n-inc"]'),
+    () => page.click('#ctl-wo'),
+    () => page.click('[data-control="dModel-inc"]'),
+  ];
+  for (const step of steps) {
+    const config = await changeAndRead(page, step);
+    await assertPageMatchesReference(page, config);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('custom mask: clicking a cell blocks that key for that query', async () => {
+  const { page } = await openPage(env, '#preset=three-tokens');
+  await ready(page);
+  let config = await changeAndRead(page, () => page.selectOption('#ctl-mask', 'custom'));
+  assert.deepEqual(config.mask, [[1, 0, 0], [1, 1, 0], [1, 1, 1]]); // starts from the causal pattern
+  config = await changeAndRead(page, () => page.click('[data-step="masked"] td[data-row="2"][data-col="0"]'));
+  assert.equal(config.mask[2][0], 0);
+  await page.waitForFunction(() => document.querySelector('[data-step="weights"] td[data-row="2"][data-col="0"]').dataset.value === '0');
+  await assertPageMatchesReference(page, config);
+  // keyboard: Space toggles it back
+  config = await changeAndRead(page, async () => {
+    await page.focus('[data-step="masked"] td[data-row="2"][data-col="0"]');
+    await page.keyboard.press(' ');
+  });
+  assert.equal(config.mask[2][0], 1);
+  await page.close();
+});
+
+test('shuffling tokens shows that order matters only with positional encoding', async () => {
+  const { page } = await openPage(env, '#preset=positional');
+  await ready(page);
+  await page.click('text=Shuffle tokens');
+  await page.waitForSelector('.tools .note');
+  assert.match(await page.textContent('.tools .note'), /changed/);
+  await page.selectOption('#ctl-positional', 'none');
+  await page.waitForSelector('.tools .note', { state: 'detached' });
+  await page.click('text=Shuffle tokens');
+  await page.waitForSelector('.tools .note');
+  assert.match(await page.textContent('.tools .note'), /exactly what it was/);
+  await page.close();
+});
+
+test('decimals change what is shown, not what is computed', async () => {
+  const { page } = await openPage(env, '#preset=two-words');
+  await ready(page);
+  await page.click('[data-control="decimals-inc"]');
+  await page.waitForFunction(() => document.querySelector('[data-step="weights"] td').textContent === '0.0142');
+  await page.click('[data-control="decimals-dec"]');
+  await page.click('[data-control="decimals-dec"]');
+  await page.waitForFunction(() => document.querySelector('[data-step="weights"] td').textContent === '0.01');
+  assert.ok(Math.abs(Number(await page.getAttribute('[data-step="weights"] td', 'data-value')) - 0.014166) < 1e-6);
+  await page.close();
 });

@@ -59,7 +59,7 @@ export function buildSections(config, trace, S) {
   if (trace.pe) {
     out.push({
       id: 'pe', steps: ['pe'], title: T.pe.title, text: T.pe.text,
-      tex: 'PE_{(pos,\\,2i)} = \\sin\\!\\left(\\frac{pos}{10000^{2i/d_{\\text{model}}}}\\right),\\quad PE_{(pos,\\,2i+1)} = \\cos\\!\\left(\\frac{pos}{10000^{2i/d_{\\text{model}}}}\\right)',
+      tex: '\\begin{aligned} PE_{(pos,\\,2i)} &= \\sin\\!\\left(\\frac{pos}{10000^{2i/d_{\\text{model}}}}\\right) \\\\ PE_{(pos,\\,2i+1)} &= \\cos\\!\\left(\\frac{pos}{10000^{2i/d_{\\text{model}}}}\\right) \\end{aligned}',
       blocks: [
         { step: 'pe', caption: `PE (${z.n} × ${z.dModel})`, rows: z.n, cols: z.dModel, value: get(trace.pe), rowLabels: queries, colLabels: dims(z.dModel) },
         { step: 'pe', part: 'sum', explainAs: 'xsum', caption: T.pe.sum, rows: z.n, cols: z.dModel, value: get(trace.x), rowLabels: queries, colLabels: dims(z.dModel) },
@@ -110,7 +110,7 @@ export function buildSections(config, trace, S) {
   out.push({
     id: 'masked', steps: ['masked'], title: T.masked.title,
     text: maskKind === 'none' ? T.masked.textNone : maskKind === 'causal' ? T.masked.textCausal : T.masked.textCustom,
-    tex: '\\hat S_{jk} \\leftarrow -\\infty \\ \\text{where } (j,k) \\text{ is blocked}',
+    tex: '\\hat S^{\\text{mask}}_{jk} = \\begin{cases} \\hat S_{jk} & M_{jk} = 1 \\\\ -\\infty & M_{jk} = 0 \\end{cases}',
     blocks: perHead('masked', { toggle: maskKind === 'custom' }),
   });
   out.push({

@@ -90,6 +90,7 @@ export class Playground {
       return err.message;
     }
     const next = { ...this.state, ...extra, config, preset: extra.preset ?? null };
+    this.shuffleNote = null;
     const error = this.setState(next);
     if (!error) {
       this.status.textContent = this.S.recomputed;
@@ -179,15 +180,17 @@ export class Playground {
       else entry.formula.textContent = sec.tex;
     }
     const blocks = wanted ? sec.blocks.filter((b) => wanted.includes(b.step) || wanted.includes(sec.id)) : sec.blocks;
+    // One wrapper per step (and part): per-head blocks of a step share it.
     const groups = new Map();
     for (const block of blocks) {
-      if (!groups.has(block.step)) groups.set(block.step, []);
-      groups.get(block.step).push(block);
+      const id = `${block.step}/${block.part ?? ''}`;
+      if (!groups.has(id)) groups.set(id, []);
+      groups.get(id).push(block);
     }
     const children = [];
-    for (const [step, list] of groups) {
-      const part = list[0].part;
-      const key = `${sec.id}/${step}/${part ?? ''}`;
+    for (const [id, list] of groups) {
+      const { step, part } = list[0];
+      const key = `${sec.id}/${id}`;
       let wrap = this.tables.get(key);
       if (!wrap) {
         wrap = h('div', { className: 'step-block', dataset: { step, ...(part ? { part } : {}) } });
@@ -284,10 +287,33 @@ export class Playground {
       } else if (tool === 'random-x') {
         list.push(button(`${S.random} X`, () => this.change((cfg) => ({ ...cfg, x: randomMatrix(block.rows, block.cols, this.nextSeed()) }))));
       } else if (tool === 'shuffle') {
-        list.push(button(S.shuffle, () => this.change((cfg) => shuffled(cfg, this.nextSeed()))));
+        list.push(button(S.shuffle, () => this.shuffle()));
       }
     }
-    return h('div', { className: 'tools' }, list);
+    const note = block.tools.includes('shuffle') && this.shuffleNote ? h('p', { className: 'note', role: 'status' }, this.shuffleNote) : null;
+    return h('div', { className: 'tools' }, list, note);
+  }
+
+  // Reorders the tokens and reports whether each token's output moved with it unchanged
+  // (no positional information) or changed (position matters).
+  shuffle() {
+    const before = this.trace.final;
+    const order = permutation(this.state.config.x.length, this.nextSeed());
+    const error = this.change((cfg) => {
+      const tokens = cfg.tokens ?? cfg.x.map((_, i) => defaultToken(i));
+      return { ...cfg, x: order.map((i) => cfg.x[i]), tokens: order.map((i) => tokens[i]) };
+    });
+    if (error) return;
+    const after = this.trace.final;
+    let moved = 0;
+    order.forEach((from, to) => {
+      for (let c = 0; c < after.cols; c++) {
+        moved = Math.max(moved, Math.abs(after.data[to * after.cols + c] - before.data[from * before.cols + c]));
+      }
+    });
+    // float32 sums in another order differ in the last bits; 1e-5 is far below what the page shows.
+    this.shuffleNote = moved < 1e-5 ? this.S.shuffleSame : this.S.shuffleChanged(fmt(moved, this.state.decimals));
+    this.render();
   }
 
   nextSeed() {
@@ -530,16 +556,16 @@ export class Playground {
   }
 }
 
-// Moves rows of X (and their labels) into a seeded random order.
-function shuffled(cfg, seed) {
+// A seeded random order of 0..n-1 that moves at least one item when n > 1.
+function permutation(n, seed) {
   const next = seeded(seed);
-  const order = cfg.x.map((_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
   }
-  const tokens = cfg.tokens ?? cfg.x.map((_, i) => defaultToken(i));
-  return { ...cfg, x: order.map((i) => cfg.x[i]), tokens: order.map((i) => tokens[i]) };
+  if (n > 1 && order.every((v, i) => v === i)) order.push(order.shift());
+  return order;
 }
 
 // Makes `parent`'s children exactly `wanted`, touching the DOM only when they differ,

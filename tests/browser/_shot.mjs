@@ -1,0 +1,10 @@
+import { launch, openPage } from './browser.js';
+const env = await launch();
+const [path, w, out, locale] = [process.argv[2] ?? '', Number(process.argv[3] ?? 1280), process.argv[4] ?? '/tmp/shot.png', process.argv[5] ?? 'en-US'];
+const { page, problems } = await openPage(env, path, { width: w, height: 800, locale });
+await page.waitForSelector('[data-step="final"] td', { timeout: 10000 });
+if (process.argv[6] === 'full') await page.setViewportSize({ width: w, height: await page.evaluate(() => document.documentElement.scrollHeight) });
+await page.waitForTimeout(300);
+await page.screenshot({ path: out, fullPage: process.argv[6] === 'full' });
+console.log(problems.join('\n') || 'no problems');
+await env.close();
