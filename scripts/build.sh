@@ -20,10 +20,16 @@ cmake --build build/wasm -j "$jobs"
 mkdir -p web/core
 cp build/wasm/attention-core.js build/wasm/attention-core.wasm web/core/
 
-# The static site: the page, the engine and every asset it needs, nothing fetched at run time.
+# KaTeX beside the page (web/vendor/ is generated, like web/core/), so web/ itself is a
+# working site and dist/ a copy of it.
+mkdir -p web/vendor/katex
+cp node_modules/katex/dist/katex.mjs node_modules/katex/dist/katex.min.css web/vendor/katex/
+cp -r node_modules/katex/dist/fonts web/vendor/katex/
+
+# The static site: the page, the engine and every asset it needs, nothing fetched at run
+# time; plus the one-file widget for blogs.
 rm -rf dist
-mkdir -p dist/vendor/katex
+mkdir -p dist
 cp -r web/. dist/
-cp node_modules/katex/dist/katex.mjs node_modules/katex/dist/katex.min.css dist/vendor/katex/
-cp -r node_modules/katex/dist/fonts dist/vendor/katex/
+node scripts/bundle.js
 echo "build: native in build/native, wasm in web/core/, site in dist/"

@@ -24,12 +24,15 @@ const TYPES = {
 
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'";
 
-export function serve({ root, port = 8080, host = '127.0.0.1', csp = CSP } = {}) {
-  const base = resolve(root);
+// mounts: { '/fixtures/': 'tests/browser/fixtures' } serves extra folders under a prefix.
+export function serve({ root, port = 8080, host = '127.0.0.1', csp = CSP, mounts = {} } = {}) {
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://localhost');
-      let path = normalize(join(base, decodeURIComponent(url.pathname)));
+      const prefix = Object.keys(mounts).find((p) => url.pathname.startsWith(p));
+      const base = resolve(prefix ? mounts[prefix] : root);
+      const rest = prefix ? url.pathname.slice(prefix.length - 1) : url.pathname;
+      let path = normalize(join(base, decodeURIComponent(rest)));
       if (path !== base && !path.startsWith(base + sep)) {
         res.writeHead(403).end('forbidden');
         return;

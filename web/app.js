@@ -4,9 +4,10 @@
 import { loadEngine } from './engine.js';
 import { Playground } from './ui/playground.js';
 import { h } from './ui/dom.js';
-import { PRESETS, DEFAULT_PRESET, presetConfig } from './lib/presets.js';
-import { decodeShare, encodeShare, DEFAULT_DECIMALS } from './lib/state.js';
+import { PRESETS, PRESET_CHECKS, DEFAULT_PRESET, presetConfig } from './lib/presets.js';
+import { decodeShare, encodeShare, cleanChecks, DEFAULT_DECIMALS } from './lib/state.js';
 import { LANGUAGES, pickLanguage, strings } from './i18n/index.js';
+import { openEmbedDialog } from './ui/embed-dialog.js';
 import katex from './vendor/katex/katex.mjs';
 
 const STORAGE_KEY = 'attention-playground:state';
@@ -29,7 +30,7 @@ function readStored() {
 
 function store(state) {
   try {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify({ config: state.config, decimals: state.decimals, lang: state.lang }));
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ config: state.config, decimals: state.decimals, lang: state.lang, checks: state.checks }));
   } catch {
     // storage full or disabled: the URL still holds the state
   }
@@ -40,7 +41,8 @@ function renderMath(el, tex) {
 }
 
 function presetState(name) {
-  return { config: presetConfig(name) ?? presetConfig(DEFAULT_PRESET), decimals: DEFAULT_DECIMALS, lang, preset: presetConfig(name) ? name : DEFAULT_PRESET };
+  const known = Object.hasOwn(PRESETS, name) ? name : DEFAULT_PRESET;
+  return { config: presetConfig(known), decimals: DEFAULT_DECIMALS, lang, preset: known, checks: PRESET_CHECKS[known] };
 }
 
 // The state a hash asks for, or the fallback with a message saying why not.
@@ -61,7 +63,7 @@ function stateFromHash(engine) {
   } catch (err) {
     return { state: presetState(DEFAULT_PRESET), error: S.badLink(err.message) };
   }
-  return { state: { config: shared.config, decimals: shared.decimals ?? DEFAULT_DECIMALS, lang, preset: null } };
+  return { state: { config: shared.config, decimals: shared.decimals ?? DEFAULT_DECIMALS, lang, preset: null, checks: shared.checks } };
 }
 
 function writeHash(state) {
@@ -105,10 +107,12 @@ function renderHeader() {
       note.textContent = S.copyFailed;
     }
   });
+  const embed = h('button', { type: 'button', id: 'embed' }, S.embed.button);
+  embed.addEventListener('click', () => openEmbedDialog({ state: playground.state, S, baseUrl: location.href }));
   header.replaceChildren(
     h('label', { for: 'preset' }, S.preset), presetSelect,
     h('label', { for: 'lang' }, S.language), langSelect,
-    share, note);
+    share, embed, note);
 }
 
 // The URL and storage follow the state a moment after the last change: writing them on
@@ -148,7 +152,7 @@ async function start() {
     if (stored) {
       try {
         engine.run(stored.config);
-        state = { config: stored.config, decimals: Number.isInteger(stored.decimals) ? stored.decimals : DEFAULT_DECIMALS, lang, preset: null };
+        state = { config: stored.config, decimals: Number.isInteger(stored.decimals) ? stored.decimals : DEFAULT_DECIMALS, lang, preset: null, checks: cleanChecks(stored.checks) };
       } catch {
         state = null;
       }

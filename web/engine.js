@@ -231,10 +231,12 @@ export async function loadEngine(options = {}) {
   if (!simdSupported()) {
     throw new Error('This browser does not support WebAssembly SIMD, which the attention engine needs.');
   }
-  const wasmUrl = new URL(options.wasmUrl ?? './core/attention-core.wasm', import.meta.url);
+  // Resolved only when the bytes are not given: a bundle with the wasm inlined has no URL.
+  const wasmUrl = options.wasmBinary ? null : new URL(options.wasmUrl ?? './core/attention-core.wasm', import.meta.url);
   const wasmBinary = options.wasmBinary ?? await readWasm(wasmUrl);
   const core = await createAttentionCore({
-    ...(wasmBinary ? { wasmBinary } : { locateFile: () => wasmUrl.href }),
+    ...(wasmBinary ? { wasmBinary } : {}),
+    locateFile: () => wasmUrl?.href ?? 'attention-core.wasm',
     print: () => {},
     printErr: () => {},
   });

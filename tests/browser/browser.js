@@ -17,7 +17,7 @@ export async function launch() {
     args: ['--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic'],
   });
-  const { server, url } = await serve({ root: join(root, 'dist'), port: 0 });
+  const { server, url } = await serve({ root: join(root, 'dist'), port: 0, mounts: { '/fixtures/': join(root, 'tests/browser/fixtures') } });
   return {
     browser,
     url,
@@ -35,7 +35,7 @@ export async function launch() {
 export async function openPage(env, path = '', { width = 1280, height = 800, colorScheme = 'light', locale = 'en-US' } = {}) {
   const context = await env.browser.newContext({ viewport: { width, height }, colorScheme, locale });
   const page = await context.newPage();
-  page.on('close', () => context.close());
+  page.on('close', () => context.close().catch(() => {})); // the browser may be closing already
   const problems = [];
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));

@@ -67,6 +67,17 @@ export const PRESETS = {
   }),
 };
 
+// Seed 003 as its article printed it: Q = [[1,0],[0,1],[0,0]] (it should be W_Q itself,
+// since X = I), and 2 × 3 weights [[1/2,1/2,0],[0,1/2,1/2]] (there are three tokens, and
+// the softmax of [1/√2, 0, 0] is not [1/2, 1/2, 0]). Loaded as checks on three-tokens.
+PRESETS['check-003'] = PRESETS['three-tokens'];
+export const PRESET_CHECKS = {
+  'check-003': {
+    'q|-': [[1, 0], [0, 1], [0, 0]],
+    'weights|0': [[0.5, 0.5, 0], [0, 0.5, 0.5]],
+  },
+};
+
 export const DEFAULT_PRESET = 'two-words';
 
 export function presetConfig(name) {

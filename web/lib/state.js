@@ -146,7 +146,23 @@ function fromBase64Url(text) {
 }
 
 export function encodeShare(state) {
-  return `#config=${toBase64Url(JSON.stringify({ ...state.config, decimals: state.decimals, lang: state.lang }))}`;
+  const view = { decimals: state.decimals, lang: state.lang };
+  if (state.checks && Object.keys(state.checks).length) view.checks = state.checks;
+  return `#config=${toBase64Url(JSON.stringify({ ...state.config, ...view }))}`;
+}
+
+const CHECK_KEY = /^(x|context|pe|q|k|v|scores|scaled|masked|weights|output|concat|final|wq|wk|wv|wo)\|(\d{1,2}|-)$/;
+
+/** Keeps only well-formed article checks: { "step|head": number[][] }. */
+export function cleanChecks(value) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const out = {};
+  for (const [key, rows] of Object.entries(value)) {
+    if (!CHECK_KEY.test(key) || !Array.isArray(rows) || rows.length === 0 || rows.length > 512) continue;
+    if (!rows.every((row) => Array.isArray(row) && row.length > 0 && row.length <= 512 && row.every((v) => typeof v === 'number' && !Number.isNaN(v)))) continue;
+    out[key] = rows;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /**
@@ -168,8 +184,10 @@ export function decodeShare(hash) {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { error: 'the link does not hold a config object' };
   }
-  const { decimals, lang, ...config } = value;
+  const { decimals, lang, checks, ...config } = value;
   const out = { config };
+  const cleaned = cleanChecks(checks);
+  if (cleaned) out.checks = cleaned;
   if (Number.isInteger(decimals) && decimals >= 0 && decimals <= MAX_DECIMALS) out.decimals = decimals;
   if (typeof lang === 'string') out.lang = lang;
   return out;

@@ -4,6 +4,8 @@
 // (index.html) into the document, and by the widget into a shadow root.
 import { h } from './dom.js';
 import { matrixTable } from './matrix-table.js';
+import { blockTools } from './block-tools.js';
+import { compareMatrix } from '../lib/matrix-text.js';
 import { heatmap, arcs, legend } from './pictures.js';
 import { buildSections } from '../lib/sections.js';
 import { explainCell, related, tableKey } from '../lib/explain.js';
@@ -30,6 +32,8 @@ export class Playground {
     this.tables = new Map();
     this.cellIndex = new Map();
     this.lit = new Map();
+    this.blockToolsByPanel = new Map();
+    this.uid = Math.random().toString(36).slice(2, 8);
     this.alert = h('div', { className: 'alert', role: 'alert', hidden: true });
     this.status = h('div', { className: 'status visually-hidden', role: 'status', 'aria-live': 'polite' });
     this.warnings = h('ul', { className: 'warnings', hidden: true });
@@ -101,6 +105,7 @@ export class Playground {
 
   setView(extra) {
     this.state = { ...this.state, ...extra };
+    if ('checks' in extra) this.state.preset = null; // the preset no longer describes the state
     this.render();
     this.options.onChange?.(this.state);
   }
@@ -236,13 +241,55 @@ export class Playground {
     table._block = block;
     const parts = [table];
     if (block.stats) parts.push(this.statsTable(block));
-    if (block.pictures) parts.push(this.pictures(block));
+    let heatmapSvg = null;
+    if (block.pictures) {
+      const pictures = this.pictures(block);
+      heatmapSvg = () => pictures.querySelector('svg.heatmap');
+      parts.push(pictures);
+    }
     if (block.tools && editable) parts.push(this.tools(block));
+    if (this.options.authorTools !== false && !block.part) {
+      let tools = this.blockToolsByPanel.get(panelKey);
+      if (!tools) {
+        tools = blockTools({
+          onCheck: (b, rows) => this.setCheck(b, rows),
+          onMessage: (msg) => this.showError(msg),
+        });
+        this.blockToolsByPanel.set(panelKey, tools);
+      }
+      tools.update({ block, decimals: this.state.decimals, S, heatmapSvg, check: this.checkOf(block), uid: this.uid });
+      parts.push(tools.el);
+    }
     syncChildren(panel, parts);
     return panel;
   }
 
+  // ---------- checking an article's numbers ----------
+
+  checkOf(block) {
+    const rows = this.state.checks?.[tableKey(block.step, block.head)];
+    if (!rows) return null;
+    const result = compareMatrix(rows, { rows: block.rows, cols: block.cols, value: block.value }, this.state.decimals);
+    const S = this.S.tools;
+    const shape = result.shapeDiffers ? ` ${S.shape(result.printedShape, [block.rows, block.cols])}` : '';
+    return { rows, result, summary: `${S.summary(result.differ, result.compared)}${shape}` };
+  }
+
+  setCheck(block, rows) {
+    const checks = { ...(this.state.checks ?? {}) };
+    const key = tableKey(block.step, block.head);
+    if (rows) checks[key] = rows;
+    else delete checks[key];
+    this.setView({ checks });
+  }
+
   cellClass(block, r, c) {
+    const printed = this.state.checks?.[tableKey(block.step, block.head)];
+    if (printed && r < printed.length && c < printed[r].length) {
+      const tol = 0.5 * 10 ** -this.state.decimals + 1e-12;
+      const v = block.value(r, c);
+      return printed[r][c] === v || Math.abs(printed[r][c] - v) <= tol ? 'check-same' : 'check-differs';
+    }
     const v = block.value(r, c);
     if (block.step === 'masked' && v === -Infinity) return 'blocked';
     if (block.step === 'weights' && this.trace.heads[block.head].masked.data[r * block.cols + c] === -Infinity) return 'blocked';
@@ -373,7 +420,8 @@ export class Playground {
       cfg.positional, cfg.score, Boolean(cfg.context), Boolean(cfg.wo), this.state.decimals, this.state.lang]);
     if (key === this.controlsKey) return;
     this.controlsKey = key;
-    const active = this.controls.contains(document.activeElement) ? document.activeElement.dataset.control : null;
+    const focused = this.root.getRootNode().activeElement;
+    const active = this.controls.contains(focused) ? focused.dataset.control : null;
     const stepper = (key, label, value, min, max, apply) => {
       const input = h('input', { type: 'number', min, max, step: 1, inputmode: 'numeric', dataset: { control: key }, id: `ctl-${key}`, 'aria-label': label });
       input.value = String(value);
@@ -488,7 +536,7 @@ export class Playground {
 
   // When the mouse leaves, the explanation goes back to the focused cell, if any.
   returnToFocus() {
-    const focused = this.root.activeElement ?? document.activeElement;
+    const focused = this.root.getRootNode().activeElement;
     const td = focused?.closest?.('td[data-col]');
     if (td && this.sectionsEl.contains(td)) this.point(td, true);
     else this.unpoint();
@@ -504,6 +552,10 @@ export class Playground {
     const cell = { step: block.explainAs ?? block.step, head: block.head ?? null, row: Number(td.dataset.row), col: Number(td.dataset.col) };
     this.pointed = { td, sticky };
     const lines = explainCell(this.trace, this.state.config, cell, this.state.decimals, this.S);
+    const printed = this.state.checks?.[tableKey(block.step, block.head)]?.[cell.row]?.[cell.col];
+    if (printed !== undefined) {
+      lines.push(this.S.tools.printed(fmt(printed, this.state.decimals + 2), fmt(block.value(cell.row, cell.col), this.state.decimals + 2)));
+    }
     this.tooltip.replaceChildren(...lines.map((line) => h('div', null, line)));
     this.tooltip.hidden = lines.length === 0;
     td.setAttribute('aria-describedby', this.tooltip.id);

@@ -1,0 +1,105 @@
+// The page's "Embed" dialog: pick what to show, get the widget snippet and the iframe
+// snippet for the current state, see a live preview, copy with one click.
+import { h } from './dom.js';
+import { widgetSnippet, iframeSnippet } from '../lib/embed.js';
+import { LANGUAGES } from '../i18n/index.js';
+
+const STEPS = ['x', 'pe', 'wq', 'wk', 'wv', 'q', 'k', 'v', 'scores', 'scaled', 'masked', 'weights', 'output', 'concat', 'wo', 'final'];
+
+export function openEmbedDialog({ state, S, baseUrl }) {
+  const T = S.embed;
+  const chosen = new Set(['scores', 'scaled', 'masked', 'weights', 'output']);
+  const options = { lang: state.lang, decimals: state.decimals, readonly: false, theme: 'auto' };
+  const widgetOut = h('textarea', { readonly: true, rows: 4, spellcheck: 'false', id: 'embed-widget-code' });
+  const iframeOut = h('textarea', { readonly: true, rows: 3, spellcheck: 'false', id: 'embed-iframe-code' });
+  const status = h('p', { role: 'status', className: 'embed-status' });
+  const preview = h('div', { className: 'embed-preview' });
+
+  const describe = () => ({
+    config: state.config,
+    preset: state.preset && !state.checks ? state.preset : null,
+    steps: STEPS.filter((s) => chosen.has(s)),
+    ...options,
+    scriptSrc: new URL('attention-playground.js', baseUrl).href,
+    embedUrl: new URL('embed.html', baseUrl).href,
+  });
+
+  let widget = null;
+  const update = () => {
+    const o = describe();
+    widgetOut.value = widgetSnippet(o);
+    iframeOut.value = iframeSnippet(o);
+    if (!widget) return;
+    for (const name of ['preset', 'config', 'steps', 'lang', 'decimals', 'readonly', 'theme']) widget.removeAttribute(name);
+    if (o.preset) widget.setAttribute('preset', o.preset);
+    else widget.setAttribute('config', JSON.stringify(o.config));
+    if (o.steps.length) widget.setAttribute('steps', o.steps.join(','));
+    widget.setAttribute('lang', o.lang);
+    widget.setAttribute('decimals', String(o.decimals));
+    widget.setAttribute('theme', o.theme);
+    if (o.readonly) widget.setAttribute('readonly', '');
+  };
+
+  const stepBoxes = STEPS.map((step) => {
+    const box = h('input', { type: 'checkbox', id: `embed-step-${step}`, checked: chosen.has(step) });
+    box.addEventListener('change', () => {
+      if (box.checked) chosen.add(step); else chosen.delete(step);
+      update();
+    });
+    return h('label', { className: 'embed-step', for: `embed-step-${step}` }, box, step);
+  });
+  const lang = h('select', { id: 'embed-lang' }, Object.entries(LANGUAGES).map(([code, L]) => h('option', { value: code, selected: code === options.lang }, L.langName)));
+  lang.addEventListener('change', () => { options.lang = lang.value; update(); });
+  const decimals = h('input', { type: 'number', id: 'embed-decimals', min: 0, max: 8, value: options.decimals });
+  decimals.addEventListener('change', () => {
+    const v = Number.parseInt(decimals.value, 10);
+    options.decimals = Number.isInteger(v) ? Math.min(8, Math.max(0, v)) : 3;
+    decimals.value = String(options.decimals);
+    update();
+  });
+  const readonly = h('input', { type: 'checkbox', id: 'embed-readonly' });
+  readonly.addEventListener('change', () => { options.readonly = readonly.checked; update(); });
+  const theme = h('select', { id: 'embed-theme' }, ['auto', 'light', 'dark'].map((t) => h('option', { value: t }, T.themes[t])));
+  theme.addEventListener('change', () => { options.theme = theme.value; update(); });
+
+  const copy = (area) => async () => {
+    area.select();
+    try {
+      await navigator.clipboard.writeText(area.value);
+      status.textContent = S.tools.copied;
+    } catch {
+      status.textContent = S.tools.selectToCopy;
+    }
+  };
+
+  const dialog = h('dialog', { className: 'embed-dialog', 'aria-labelledby': 'embed-title' },
+    h('form', { method: 'dialog', className: 'embed-form' },
+      h('div', { className: 'embed-head' },
+        h('h2', { id: 'embed-title' }, T.title),
+        h('button', { type: 'submit', className: 'close', 'aria-label': T.close }, '×')),
+      h('p', { className: 'hint' }, T.intro),
+      h('fieldset', { className: 'embed-steps' }, h('legend', null, T.steps), stepBoxes),
+      h('div', { className: 'embed-options' },
+        h('label', { for: 'embed-lang' }, S.language), lang,
+        h('label', { for: 'embed-decimals' }, S.decimals), decimals,
+        h('label', { for: 'embed-theme' }, T.theme), theme,
+        h('span', { className: 'check' }, readonly, h('label', { for: 'embed-readonly' }, T.readonly))),
+      h('label', { for: 'embed-widget-code', className: 'code-label' }, T.widgetCode), widgetOut,
+      h('button', { type: 'button', className: 'copy-widget', onclick: copy(widgetOut) }, T.copy),
+      h('label', { for: 'embed-iframe-code', className: 'code-label' }, T.iframeCode), iframeOut,
+      h('button', { type: 'button', className: 'copy-iframe', onclick: copy(iframeOut) }, T.copy),
+      status,
+      h('h3', null, T.preview), preview));
+  document.body.append(dialog);
+  dialog.addEventListener('close', () => dialog.remove());
+  update();
+  dialog.showModal();
+  // The preview is the widget itself, loaded only now.
+  import('../widget.js').then(() => {
+    widget = document.createElement('attention-playground');
+    widget.setAttribute('loading', 'eager'); // the preview may sit below the dialog's fold
+    preview.append(widget);
+    update();
+  });
+  return dialog;
+}
