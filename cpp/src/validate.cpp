@@ -1,7 +1,7 @@
 // Every check a config must pass before any work is done. Messages name the field and
 // the sizes involved, in words a learner can act on.
 #include <cmath>
-#include <sstream>
+#include <cstdio>
 #include <string>
 
 #include "attention/attention.hpp"
@@ -20,11 +20,22 @@ const char* to_string(ErrorCode code) {
 
 namespace {
 
+// Message pieces. Plain string building instead of iostreams: iostreams would pull
+// locale machinery worth ~100 KB into the WebAssembly module.
+std::string piece(const std::string& s) { return s; }
+std::string piece(const char* s) { return s; }
+std::string piece(std::size_t v) { return std::to_string(v); }
+std::string piece(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(v));
+  return buf;
+}
+
 template <class... Parts>
 [[noreturn]] void fail(ErrorCode code, const std::string& field, const Parts&... parts) {
-  std::ostringstream os;
-  (os << ... << parts);
-  throw AttentionError(code, field, os.str());
+  std::string message;
+  ((message += piece(parts)), ...);
+  throw AttentionError(code, field, message);
 }
 
 std::string plural(std::size_t count, const char* noun) {
