@@ -74,6 +74,7 @@ function resizeLabels(labels, count, make) {
 export function resize(config, changes, seed = 1) {
   const old = sizesOf(config);
   const s = { ...old, ...changes };
+  if (!config.context) s.m = s.n; // self-attention: the keys are the tokens
   const rand = (salt) => {
     const next = seeded(seed * 7919 + salt);
     return () => Math.round((next() * 2 - 1) * 10) / 10;
