@@ -18,7 +18,8 @@ fi
 cmake --build build/wasm -j "$jobs"
 
 mkdir -p web/core
-cp build/wasm/attention-core.js build/wasm/attention-core.wasm web/core/
+cp build/wasm/attention-core.js build/wasm/attention-core.wasm \
+   build/wasm/attention-core-scalar.js build/wasm/attention-core-scalar.wasm web/core/
 
 # KaTeX beside the page (web/vendor/ is generated, like web/core/), so web/ itself is a
 # working site and dist/ a copy of it.

@@ -16,7 +16,9 @@ await build({
   outfile: out,
   loader: { '.wasm': 'binary', '.css': 'text' },
   // The engine reads files only under Node; a browser bundle never reaches that branch.
-  external: ['node:fs/promises'],
+  // The scalar build is for browsers without wasm SIMD; the one-file widget inlines only
+  // the SIMD build (every current browser has SIMD) and says so where it is missing.
+  external: ['node:fs/promises', './core/attention-core-scalar.js'],
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'silent' },
   legalComments: 'none',

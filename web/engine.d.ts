@@ -106,6 +106,12 @@ export interface Limits {
   maxHeads: number;
   /** Bound on heads · n · m. */
   maxHeadCells: number;
+  /** attention(): bound on n and m. */
+  maxRows: number;
+  /** attention(): bound on dk and dv. */
+  maxWidth: number;
+  /** attention(): bound on the bytes of inputs, output and workspace. */
+  maxBytes: number;
 }
 
 export interface Engine {
@@ -117,11 +123,21 @@ export interface Engine {
   readonly limits: Limits;
   /** Computes every step. Throws AttentionError on a bad config; keeps working after. */
   run(config: AttentionConfig): Trace;
+  /**
+   * The fused fast path: softmax(scale · q kᵀ [causal]) v without ever holding an n × m
+   * matrix. q is n × dk, k is m × dk, v is m × dv (row-major); returns n × dv.
+   * scale defaults to 1/√dk. Throws AttentionError like run().
+   */
+  attention(q: Float32Array, k: Float32Array, v: Float32Array, options: {
+    n: number; m: number; dk: number; dv: number; causal?: boolean; scale?: number;
+  }): Float32Array;
   /** Wasm heap: bytes reserved, and bytes held by live allocations. */
   memory(): { reserved: number; inUse: number };
 }
 
 export interface LoadOptions {
+  /** Force the SIMD (true) or the scalar (false) build; default: SIMD where supported. */
+  simd?: boolean;
   /** Where attention-core.wasm is; default: next to engine.js. */
   wasmUrl?: string | URL;
   /** The module's bytes, when you have them already. */

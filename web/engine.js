@@ -3,7 +3,7 @@
 // numbers beyond float32), flattens matrices into Float32Arrays, and hands them to the
 // C++ core, which checks shapes and computes the trace. Every failure becomes an
 // AttentionError with a code, the field at fault and a sentence a person understands.
-import createAttentionCore from './core/attention-core.js';
+import createSimdCore from './core/attention-core.js';
 
 export const STEP_IDS = Object.freeze([
   'x', 'pe', 'q', 'k', 'v', 'scores', 'scaled', 'masked', 'weights', 'output', 'concat', 'final',
@@ -224,19 +224,24 @@ async function readWasm(url) {
 }
 
 /**
- * Loads the WebAssembly core. With no options it finds attention-core.wasm next to
- * this module. Options: { wasmUrl, wasmBinary } to load the module from elsewhere.
+ * Loads the WebAssembly core: the SIMD build where the runtime supports WebAssembly SIMD,
+ * the scalar build otherwise. With no options it finds its .wasm next to this module.
+ * Options: { simd: true | false } to force a build; { wasmUrl, wasmBinary } to load the
+ * module from elsewhere.
  */
 export async function loadEngine(options = {}) {
-  if (!simdSupported()) {
-    throw new Error('This browser does not support WebAssembly SIMD, which the attention engine needs.');
+  const simd = options.simd ?? simdSupported();
+  if (simd && !simdSupported()) {
+    throw new Error('This runtime does not support WebAssembly SIMD; load the scalar build with { simd: false }.');
   }
+  const create = simd ? createSimdCore : (await import('./core/attention-core-scalar.js')).default;
+  const file = simd ? './core/attention-core.wasm' : './core/attention-core-scalar.wasm';
   // Resolved only when the bytes are not given: a bundle with the wasm inlined has no URL.
-  const wasmUrl = options.wasmBinary ? null : new URL(options.wasmUrl ?? './core/attention-core.wasm', import.meta.url);
+  const wasmUrl = options.wasmBinary ? null : new URL(options.wasmUrl ?? file, import.meta.url);
   const wasmBinary = options.wasmBinary ?? await readWasm(wasmUrl);
-  const core = await createAttentionCore({
+  const core = await create({
     ...(wasmBinary ? { wasmBinary } : {}),
-    locateFile: () => wasmUrl?.href ?? 'attention-core.wasm',
+    locateFile: () => wasmUrl?.href ?? file,
     print: () => {},
     printErr: () => {},
   });
@@ -249,12 +254,38 @@ export async function loadEngine(options = {}) {
     return Object.assign(result.trace, { tokens, contextTokens });
   }
 
+  // The fused fast path: row-major Float32Arrays in, a new Float32Array (n x dv) out.
+  function attention(q, k, v, opts = {}) {
+    if (opts === null || typeof opts !== 'object') fail('bad_config', 'options', 'the options must be an object like { n, m, dk, dv }');
+    const { n, m, dk, dv, causal = false } = opts;
+    for (const [name, value] of [['n', n], ['m', m], ['dk', dk], ['dv', dv]]) {
+      if (!Number.isInteger(value) || value < 1) fail('bad_config', name, `${name} must be a whole number of at least 1, but it is ${describe(value)}`);
+      if (value > (name.startsWith('d') ? limits.maxWidth : limits.maxRows)) {
+        fail('too_large', name, `${name} is ${value}; the limit is ${name.startsWith('d') ? limits.maxWidth : limits.maxRows}`);
+      }
+    }
+    for (const [name, array, rows, cols] of [['q', q, n, dk], ['k', k, m, dk], ['v', v, m, dv]]) {
+      if (!(array instanceof Float32Array)) fail('bad_config', name, `${name} must be a Float32Array, but it is ${describe(array)}`);
+      if (array.length !== rows * cols) {
+        fail('shape_mismatch', name, `${name} holds ${array.length} numbers but should hold ${rows} × ${cols} = ${rows * cols}`);
+      }
+    }
+    if (typeof causal !== 'boolean') fail('bad_config', 'causal', `causal must be true or false, but it is ${describe(causal)}`);
+    const scale = opts.scale ?? 1 / Math.sqrt(dk);
+    if (typeof scale !== 'number') fail('bad_config', 'scale', `scale must be a number, but it is ${describe(scale)}`);
+    if (!Number.isFinite(scale)) fail('non_finite', 'scale', `scale is ${scale}; it must be a finite number`);
+    const result = core.attention(q, k, v, { n, m, dk, dv, scale, causal });
+    if (!result.ok) throw new AttentionError(result.code, result.field, result.message);
+    return result.data;
+  }
+
   return Object.freeze({
     version: core.version(),
-    simd: true, // only the SIMD build ships for now; a scalar fallback is planned
+    simd,
     batchWidth: core.batchWidth(),
     limits,
     run,
+    attention,
     // Memory of the wasm heap: reserved bytes (they only grow) and bytes in use by live
     // allocations (the same before and after any call; for leak checks).
     memory: () => ({ reserved: core.HEAP8.buffer.byteLength, inUse: core.heapInUse() }),

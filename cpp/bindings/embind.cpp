@@ -11,6 +11,7 @@
 #include <string>
 
 #include "attention/attention.hpp"
+#include "attention/fused.hpp"
 #include "attention/kernels.hpp"
 
 using emscripten::val;
@@ -155,11 +156,40 @@ val run_js(val input) {
   }
 }
 
+// The fast path. JS has checked that q, k, v are Float32Arrays of the right lengths.
+val attention_js(val q, val k, val v, val opts) {
+  try {
+    const FusedShape shape{opts["n"].as<std::size_t>(), opts["m"].as<std::size_t>(), opts["dk"].as<std::size_t>(),
+                           opts["dv"].as<std::size_t>()};
+    const float scale = opts["scale"].as<float>();
+    validate_fused(shape, scale);  // before any copy: refuse what cannot fit
+    const auto qs = emscripten::convertJSArrayToNumberVector<float>(q);
+    const auto ks = emscripten::convertJSArrayToNumberVector<float>(k);
+    const auto vs = emscripten::convertJSArrayToNumberVector<float>(v);
+    std::vector<float> out(shape.n * shape.dv);
+    fused_attention(qs.data(), ks.data(), vs.data(), out.data(), shape, scale,
+              opts["causal"].as<bool>() ? Causal::yes : Causal::no);
+    val result = val::object();
+    result.set("ok", true);
+    result.set("data", floats(out.data(), out.size()));
+    return result;
+  } catch (const AttentionError& e) {
+    return failure(to_string(e.code()), e.field(), e.what());
+  } catch (const std::bad_alloc&) {
+    return failure("too_large", "n", "the engine ran out of memory for these sizes; use smaller inputs");
+  } catch (const std::exception& e) {
+    return failure("bad_config", "", std::string("the engine could not run this: ") + e.what());
+  }
+}
+
 val limits_js() {
   val out = val::object();
   out.set("maxDim", Limits::max_dim);
   out.set("maxHeads", Limits::max_heads);
   out.set("maxHeadCells", Limits::max_head_cells);
+  out.set("maxRows", FusedLimits::max_rows);
+  out.set("maxWidth", FusedLimits::max_width);
+  out.set("maxBytes", FusedLimits::max_bytes);
   return out;
 }
 
@@ -174,6 +204,7 @@ unsigned batch_width_js() { return static_cast<unsigned>(kernels::batch_width())
 
 EMSCRIPTEN_BINDINGS(attention_core) {
   emscripten::function("run", &run_js);
+  emscripten::function("attention", &attention_js);
   emscripten::function("limits", &limits_js);
   emscripten::function("version", &version_js);
   emscripten::function("batchWidth", &batch_width_js);

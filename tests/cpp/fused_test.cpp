@@ -1,0 +1,102 @@
+// The fused kernel against the double reference: awkward sizes around the tile shapes
+// (R = 4 query rows, Bc = 64 keys, SIMD width W), causal and not, and its error cases.
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "attention/error.hpp"
+#include "attention/fused.hpp"
+#include "support.hpp"
+
+using attention::Causal;
+using attention::FusedShape;
+
+namespace {
+
+std::vector<double> reference_attention(const std::vector<float>& q, const std::vector<float>& k,
+                                        const std::vector<float>& v, const FusedShape& s, double scale,
+                                        bool causal) {
+  std::vector<double> out(s.n * s.dv, 0.0);
+  for (std::size_t i = 0; i < s.n; ++i) {
+    const std::size_t visible = causal ? std::min(s.m, i + 1) : s.m;
+    std::vector<double> w(visible);
+    double mx = -std::numeric_limits<double>::infinity(), z = 0;
+    for (std::size_t j = 0; j < visible; ++j) {
+      double d = 0;
+      for (std::size_t p = 0; p < s.dk; ++p) d += double(q[i * s.dk + p]) * k[j * s.dk + p];
+      w[j] = d * scale;
+      mx = std::max(mx, w[j]);
+    }
+    for (double& x : w) z += (x = std::exp(x - mx));
+    for (std::size_t j = 0; j < visible; ++j)
+      for (std::size_t c = 0; c < s.dv; ++c) out[i * s.dv + c] += w[j] / z * v[j * s.dv + c];
+  }
+  return out;
+}
+
+std::vector<float> random_values(std::size_t count, support::Rng& rng, float range) {
+  std::vector<float> out(count);
+  for (float& x : out) x = rng.uniform(-range, range);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("fused attention matches the double reference", "[fused]") {
+  const std::size_t w = attention::kernels::batch_width();
+  const std::size_t n = GENERATE(1, 3, 4, 5, 63, 64, 65, 130);
+  const std::size_t m = GENERATE(1, 7, 64, 65, 129);
+  const std::size_t dk = GENERATE_COPY(values<std::size_t>({1, w - 1, w + 1, 64}));
+  const std::size_t dv = GENERATE_COPY(values<std::size_t>({1, 2 * w, 2 * w + 3}));
+  const bool causal = GENERATE(false, true);
+  support::Rng rng(n * 1000003 + m * 1009 + dk * 31 + dv + (causal ? 7 : 0));
+  const FusedShape s{n, m, dk, dv};
+  // Scores up to about +-8: exp differences of e^16 exercise the online rescaling.
+  const auto q = random_values(n * dk, rng, 1.5f), k = random_values(m * dk, rng, 1.5f),
+             v = random_values(m * dv, rng, 1.0f);
+  const double scale = 1.0 / std::sqrt(double(dk));
+  std::vector<float> out(n * dv, std::numeric_limits<float>::quiet_NaN());
+  attention::fused_attention(q.data(), k.data(), v.data(), out.data(), s, float(scale), causal ? Causal::yes : Causal::no);
+  const auto want = reference_attention(q, k, v, s, scale, causal);
+  INFO("n=" << n << " m=" << m << " dk=" << dk << " dv=" << dv << " causal=" << causal);
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    // Outputs are convex combinations of v (|v| <= 1); float error: a few ulp from each
+    // of dk products in a score (times its exp's sensitivity) and m terms of the sum.
+    if (!support::close(out[i], want[i], 2e-5)) {
+      INFO("entry " << i << ": fused " << out[i] << ", reference " << want[i]);
+      CHECK(support::close(out[i], want[i], 2e-5));
+      break;
+    }
+  }
+}
+
+TEST_CASE("fused attention stays finite for large scores", "[fused]") {
+  const FusedShape s{9, 70, 4, 3};
+  support::Rng rng(3);
+  auto q = random_values(s.n * s.dk, rng, 100.0f), k = random_values(s.m * s.dk, rng, 100.0f);
+  const auto v = random_values(s.m * s.dv, rng, 1.0f);
+  std::vector<float> out(s.n * s.dv);
+  attention::fused_attention(q.data(), k.data(), v.data(), out.data(), s, 1.0f, Causal::no);
+  for (float x : out) CHECK(std::isfinite(x));
+}
+
+TEST_CASE("fused attention refuses bad arguments before working", "[fused][errors]") {
+  std::vector<float> a(16, 0.5f), out(16);
+  auto code_of = [&](FusedShape s, float scale) {
+    try {
+      attention::fused_attention(a.data(), a.data(), a.data(), out.data(), s, scale, Causal::no);
+    } catch (const attention::AttentionError& e) {
+      return e.code();
+    }
+    FAIL("no error");
+    return attention::ErrorCode::bad_config;
+  };
+  CHECK(code_of({0, 4, 4, 4}, 1.0f) == attention::ErrorCode::bad_config);
+  CHECK(code_of({4, 4, 4, 4}, std::numeric_limits<float>::infinity()) == attention::ErrorCode::non_finite);
+  CHECK(code_of({attention::FusedLimits::max_rows + 1, 4, 4, 4}, 1.0f) == attention::ErrorCode::too_large);
+  CHECK(code_of({1u << 19, 1u << 19, 1024, 4}, 1.0f) == attention::ErrorCode::too_large);  // ~4 GiB
+  a[5] = std::numeric_limits<float>::quiet_NaN();
+  CHECK(code_of({4, 4, 4, 4}, 1.0f) == attention::ErrorCode::non_finite);
+}
