@@ -16,6 +16,7 @@ have_catch2_v3() { [ -f /usr/include/catch2/catch_test_macros.hpp ]; }
 have_chromium() { [ -x /usr/bin/chromium ]; }
 have_json() { [ -f /usr/include/nlohmann/json.hpp ]; }
 # Headless Chromium needs a CJK font to draw the Chinese page in screenshots and tests.
+have_eigen() { [ -f /usr/include/eigen3/Eigen/Dense ]; }  # the native benchmark's peer
 have_cjk_font() { [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; }
 
 missing=()
@@ -27,6 +28,7 @@ command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v ninja >/dev/null 2>&1 || missing+=(ninja-build)
 have_json || missing+=(nlohmann-json3-dev)
 have_cjk_font || missing+=(fonts-wqy-microhei)
+have_eigen || missing+=(libeigen3-dev)
 
 if [ ${#missing[@]} -gt 0 ]; then
   say "missing: ${missing[*]}"
@@ -69,6 +71,7 @@ PIN
   command -v ninja >/dev/null 2>&1 || base+=(ninja-build)
   have_json || base+=(nlohmann-json3-dev)
   have_cjk_font || base+=(fonts-wqy-microhei)
+  have_eigen || base+=(libeigen3-dev)
   [ ${#base[@]} -gt 0 ] && $SUDO apt-get install -y -qq --no-install-recommends "${base[@]}"
   if [ "$(xsimd_major)" -lt 13 ]; then
     if [ "$codename" = "bookworm" ]; then $SUDO apt-get install -y -qq -t trixie libxsimd-dev

@@ -1,4 +1,4 @@
-// Fused attention forward pass. Queries are processed R rows at a time against blocks of
+// Fused attention forward pass. Queries (scaled once) are processed R rows at a time against blocks of
 // Bc keys: the R x Bc score tile lives in a small buffer, the softmax is computed online
 // (running max m_r and sum l_r, earlier partial outputs rescaled by exp(m_old - m_new)), and
 // the output rows accumulate in place. K is transposed once into panels of Bc columns so
@@ -27,6 +27,32 @@ constexpr float minus_inf = -std::numeric_limits<float>::infinity();
 
 using aligned = std::vector<float, xsimd::aligned_allocator<float>>;
 
+// exp(x) for the x <= 0 of an online softmax (the running max is already subtracted),
+// exactly 0 below about -87 (masked keys are -inf). Cephes' expf split, x = n ln2 + r with
+// |r| <= ln2/2 and a degree-6 polynomial for e^r (~1 ulp), but n is rounded by adding
+// 1.5 * 2^23 + 127: the float add rounds to an integer and leaves n + 127 in the low
+// mantissa bits, which shifted left by 23 are the bits of 2^n. No float-to-int conversion,
+// which WebAssembly SIMD only has in a slow saturating form.
+inline batch exp_nonpositive(batch x) {
+  const batch lowest(-87.33654f);
+  const batch magic(12582912.0f + 127.0f);
+  const auto underflow = x < lowest;
+  x = xsimd::max(x, lowest);
+  const batch t = x * batch(1.44269504088896341f) + magic;
+  const batch n = t - magic;
+  batch r = xsimd::fnma(n, batch(0.693359375f), x);
+  r = xsimd::fnma(n, batch(-2.12194440e-4f), r);
+  batch p(1.9875691500e-4f);
+  p = xsimd::fma(p, r, batch(1.3981999507e-3f));
+  p = xsimd::fma(p, r, batch(8.3334519073e-3f));
+  p = xsimd::fma(p, r, batch(4.1665795894e-2f));
+  p = xsimd::fma(p, r, batch(1.6666665459e-1f));
+  p = xsimd::fma(p, r, batch(5.0000001201e-1f));
+  p = xsimd::fma(p, r * r, r + batch(1.0f));
+  const auto two_n = xsimd::bitwise_cast<float>(xsimd::bitwise_cast<int32_t>(t) << 23);
+  return xsimd::select(underflow, batch(0.0f), p * two_n);
+}
+
 // Kt: for key block b, a dk x Bc panel (row p holds dimension p of the block's keys),
 // zero-padded past m. Padded keys are masked to -inf in the score tile.
 void pack_kt(const float* k, aligned& kt, std::size_t m, std::size_t dk) {
@@ -47,8 +73,8 @@ struct Tile {
 };
 
 template <std::size_t R>
-void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedShape& s, float scale,
-              Causal causal, float* scores /* R x Bc */) {
+void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedShape& s, Causal causal,
+              float* scores /* R x Bc */) {
   float row_max[R];
   float row_sum[R];
   for (std::size_t r = 0; r < R; ++r) {
@@ -58,7 +84,6 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
   }
   // Causal: the last row of the tile sees keys 0..first_row+R-1; later blocks are skipped.
   const std::size_t key_end = causal == Causal::yes ? std::min(s.m, t.first_row + R) : s.m;
-  const batch scale_b(scale);
 
   for (std::size_t j0 = 0; j0 < key_end; j0 += Bc) {
     const std::size_t cols = std::min(Bc, key_end - j0);
@@ -79,8 +104,8 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
         }
       }
       for (std::size_t r = 0; r < R; ++r) {
-        (acc0[r] * scale_b).store_aligned(scores + r * Bc + jc);
-        (acc1[r] * scale_b).store_aligned(scores + r * Bc + jc + W);
+        acc0[r].store_aligned(scores + r * Bc + jc);
+        acc1[r].store_aligned(scores + r * Bc + jc + W);
       }
     }
 
@@ -96,28 +121,38 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
     }
 
     // Online softmax: new running max, rescale what was accumulated, exponentiate.
-    float alpha[R];
+    float new_max[R];
+    for (std::size_t r = 0; r < R; ++r) {
+      batch mx(minus_inf);
+      for (std::size_t j = 0; j < Bc; j += W) mx = xsimd::max(mx, batch::load_aligned(scores + r * Bc + j));
+      new_max[r] = std::max(row_max[r], xsimd::reduce_max(mx));
+    }
+    // alpha_r = exp(old max - new max) for all rows at once (0 on a row's first visible
+    // block, where the old max is -inf; 1 while a row has seen nothing yet).
+    alignas(64) float alpha[W > R ? W : R];
+    for (std::size_t r0 = 0; r0 < R; r0 += W) {
+      alignas(64) float diff[W];
+      for (std::size_t i = 0; i < W; ++i) {
+        const std::size_t r = r0 + i;
+        diff[i] = r < R && new_max[r] != minus_inf ? row_max[r] - new_max[r] : 0.0f;
+      }
+      exp_nonpositive(batch::load_aligned(diff)).store_aligned(alpha + r0);
+    }
     for (std::size_t r = 0; r < R; ++r) {
       float* row = scores + r * Bc;
-      batch mx(minus_inf);
-      for (std::size_t j = 0; j < Bc; j += W) mx = xsimd::max(mx, batch::load_aligned(row + j));
-      const float block_max = xsimd::reduce_max(mx);
-      const float new_max = std::max(row_max[r], block_max);
-      if (new_max == minus_inf) {  // nothing visible yet for this row: it adds nothing
-        alpha[r] = 1.0f;
+      if (new_max[r] == minus_inf) {  // nothing visible yet for this row: it adds nothing
         std::fill(row, row + Bc, 0.0f);
         continue;
       }
-      alpha[r] = std::exp(row_max[r] - new_max);  // exp(-inf) = 0 on the first visible block
-      const batch nm(new_max);
+      const batch nm(new_max[r]);
       batch sum(0.0f);
       for (std::size_t j = 0; j < Bc; j += W) {
-        const batch e = xsimd::exp(batch::load_aligned(row + j) - nm);
+        const batch e = exp_nonpositive(batch::load_aligned(row + j) - nm);
         e.store_aligned(row + j);
         sum += e;
       }
       row_sum[r] = row_sum[r] * alpha[r] + xsimd::reduce_add(sum);
-      row_max[r] = new_max;
+      row_max[r] = new_max[r];
     }
 
     // out_r = alpha_r * out_r + P_r V_block, two batches of output columns at a time.
@@ -179,7 +214,7 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
 
 std::size_t fused_workspace_bytes(const FusedShape& s) {
   const std::size_t blocks = (s.m + Bc - 1) / Bc;
-  return (blocks * Bc * s.dk + 4 * Bc) * sizeof(float);
+  return (blocks * Bc * s.dk + s.n * s.dk + 4 * Bc) * sizeof(float);
 }
 
 void validate_fused(const FusedShape& s, float scale) {
@@ -219,10 +254,14 @@ void fused_attention(const float* q, const float* k, const float* v, float* out,
 
   aligned kt;
   pack_kt(k, kt, s.m, s.dk);
+  // Scaling q once (n x dk products) instead of every score (n x m) saves a multiply per score.
+  aligned qs(s.n * s.dk);
+  for (std::size_t i = 0; i < qs.size(); ++i) qs[i] = q[i] * scale;
+  q = qs.data();
   aligned scores(4 * Bc);
   std::size_t i = 0;
-  for (; i + 4 <= s.n; i += 4) run_tile<4>({q + i * s.dk, out + i * s.dv, i}, kt, v, s, scale, causal, scores.data());
-  for (; i < s.n; ++i) run_tile<1>({q + i * s.dk, out + i * s.dv, i}, kt, v, s, scale, causal, scores.data());
+  for (; i + 4 <= s.n; i += 4) run_tile<4>({q + i * s.dk, out + i * s.dv, i}, kt, v, s, causal, scores.data());
+  for (; i < s.n; ++i) run_tile<1>({q + i * s.dk, out + i * s.dv, i}, kt, v, s, causal, scores.data());
 }
 
 }  // namespace attention

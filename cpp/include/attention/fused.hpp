@@ -1,6 +1,7 @@
 // The fast path: softmax(scale * Q K^T [causal]) V in one fused, tiled pass with an online
 // softmax (running max and sum per row), FlashAttention-style. It never holds an n x m
-// matrix: memory is the inputs, the output, a transposed copy of K and a few tiles.
+// matrix: memory is the inputs, the output, a transposed copy of K, a scaled copy of Q and a
+// few tiles.
 #pragma once
 
 #include <cstddef>
@@ -33,7 +34,8 @@ void validate_fused(const FusedShape& shape, float scale);
 void fused_attention(const float* q, const float* k, const float* v, float* out, const FusedShape& shape,
                float scale, Causal causal);
 
-// Bytes fused_attention() allocates for its workspace (the transposed K and the tiles).
+// Bytes fused_attention() allocates for its workspace (the transposed K, the scaled Q and
+// the tiles).
 std::size_t fused_workspace_bytes(const FusedShape& shape);
 
 }  // namespace attention
