@@ -9,44 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
 import { loadEngine } from '../web/engine.js';
 import { attentionModel } from './onnx-graph.js';
+import { plainAttention as plainJs, randomFloats as random } from '../web/lib/plain-attention.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const SIZES = (process.env.BENCH_SIZES ?? '64,256,1024,2048,4096').split(',').map(Number);
 const D = 64;
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 1500); // per implementation and size
-
-function random(count, seed) {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 * 2 - 1;
-  });
-}
-
-// The plain JavaScript peer: one score row at a time, as a careful JS author would write it.
-function plainJs(q, k, v, n, m, d, causal, scale) {
-  const out = new Float32Array(n * d);
-  const row = new Float32Array(m);
-  for (let i = 0; i < n; i++) {
-    const visible = causal ? Math.min(m, i + 1) : m;
-    let max = -Infinity;
-    for (let j = 0; j < visible; j++) {
-      let s = 0;
-      for (let p = 0; p < d; p++) s += q[i * d + p] * k[j * d + p];
-      s *= scale;
-      row[j] = s;
-      if (s > max) max = s;
-    }
-    let sum = 0;
-    for (let j = 0; j < visible; j++) sum += (row[j] = Math.exp(row[j] - max));
-    const o = i * d;
-    for (let j = 0; j < visible; j++) {
-      const w = row[j] / sum;
-      for (let c = 0; c < d; c++) out[o + c] += w * v[j * d + c];
-    }
-  }
-  return out;
-}
 
 // Double-precision reference for a few rows (checking every row at n = 4096 would take
 // longer than the benchmark).

@@ -8,6 +8,7 @@ import { PRESETS, PRESET_CHECKS, DEFAULT_PRESET, presetConfig } from './lib/pres
 import { decodeShare, encodeShare, cleanChecks, DEFAULT_DECIMALS } from './lib/state.js';
 import { LANGUAGES, pickLanguage, strings } from './i18n/index.js';
 import { openEmbedDialog } from './ui/embed-dialog.js';
+import { costSection } from './ui/cost.js';
 import katex from './vendor/katex/katex.mjs';
 
 const STORAGE_KEY = 'attention-playground:state';
@@ -119,6 +120,14 @@ function renderHeader() {
 // every keystroke would cost more than recomputing the attention.
 let saving = 0;
 let headerKey = '';
+let costHost = null;
+let costLang = null;
+function renderCost() {
+  if (!costHost || costLang === lang) return;
+  costLang = lang;
+  costHost.replaceChildren(costSection(strings(lang)));
+}
+
 function onChange(state) {
   lang = state.lang;
   clearTimeout(saving);
@@ -130,6 +139,7 @@ function onChange(state) {
   if (key !== headerKey) {
     headerKey = key;
     renderHeader();
+    renderCost();
   }
 }
 
@@ -162,6 +172,9 @@ async function start() {
   state.lang = lang;
   app.replaceChildren();
   playground = new Playground(app, { engine, state, renderMath, onChange });
+  costHost = h('div', { className: 'cost-host' });
+  app.append(costHost);
+  renderCost();
   if (fromHash.error) playground.showError(fromHash.error);
   renderHeader();
   writeHash(playground.state);

@@ -318,3 +318,29 @@ test('decimals change what is shown, not what is computed', async () => {
   assert.ok(Math.abs(Number(await page.getAttribute('[data-step="weights"] td', 'data-value')) - 0.014166) < 1e-6);
   await page.close();
 });
+
+test('the Cost section times the fused kernel in a worker, plots it, and can be cancelled', async () => {
+  const { page, problems } = await openPage(env, '#preset=two-words');
+  await ready(page);
+  await page.selectOption('#cost-n', '512');
+  await page.click('#cost-run');
+  // the page answers while the worker measures
+  assert.equal(await page.evaluate(() => 6 * 7), 42);
+  await page.waitForFunction(() => !document.querySelector('#cost-run').disabled, null, { timeout: 60000 });
+  const rows = await page.$$eval('.cost-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  assert.deepEqual(rows.map((r) => r[0]), ['64', '128', '256', '512']);
+  for (const r of rows) {
+    assert.ok(Number(r[1]) > 0, 'fused time');
+    assert.ok(Number(r[3]) > 0, 'plain JS time');
+  }
+  assert.equal(rows[3][5], '1.00 MiB'); // 512 x 512 floats
+  assert.equal(await page.locator('.cost-plot polyline').count(), 2);
+  // cancel a long run
+  await page.selectOption('#cost-n', '8192');
+  await page.click('#cost-run');
+  await page.click('#cost-cancel');
+  assert.match(await page.textContent('.cost-status'), /Cancelled/);
+  assert.equal(await page.isDisabled('#cost-run'), false);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -1,0 +1,34 @@
+// Attention in plain JavaScript, one score row at a time: the reference point for what
+// WebAssembly SIMD buys (the Cost section and the benchmark both time it).
+export function plainAttention(q, k, v, n, m, d, causal, scale) {
+  const out = new Float32Array(n * d);
+  const row = new Float32Array(m);
+  for (let i = 0; i < n; i++) {
+    const visible = causal ? Math.min(m, i + 1) : m;
+    let max = -Infinity;
+    for (let j = 0; j < visible; j++) {
+      let s = 0;
+      for (let p = 0; p < d; p++) s += q[i * d + p] * k[j * d + p];
+      s *= scale;
+      row[j] = s;
+      if (s > max) max = s;
+    }
+    let sum = 0;
+    for (let j = 0; j < visible; j++) sum += (row[j] = Math.exp(row[j] - max));
+    const o = i * d;
+    for (let j = 0; j < visible; j++) {
+      const w = row[j] / sum;
+      for (let c = 0; c < d; c++) out[o + c] += w * v[j * d + c];
+    }
+  }
+  return out;
+}
+
+/** Deterministic values in [-1, 1) (a linear congruential generator). */
+export function randomFloats(count, seed) {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: count }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 2 ** 32) * 2 - 1;
+  });
+}
