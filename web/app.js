@@ -12,6 +12,22 @@ import { costSection } from './ui/cost.js';
 import katex from './vendor/katex/katex.mjs';
 
 const STORAGE_KEY = 'attention-playground:state';
+const THEME_KEY = 'attention-playground:theme';
+
+// light, dark, or auto (the system's preference, through CSS). A reader's choice, kept in
+// localStorage; not part of share links.
+function applyTheme(theme) {
+  document.documentElement.dataset.theme = theme;
+}
+function storedTheme() {
+  try {
+    const t = localStorage.getItem(THEME_KEY);
+    return t === 'light' || t === 'dark' ? t : 'auto';
+  } catch {
+    return 'auto';
+  }
+}
+applyTheme(storedTheme());
 const app = document.getElementById('app');
 const header = document.getElementById('header-tools');
 const query = new URLSearchParams(location.search);
@@ -51,10 +67,10 @@ function stateFromHash(engine) {
   const shared = decodeShare(location.hash);
   const S = strings(lang);
   if (!shared) return { state: null };
-  if (shared.error) return { state: presetState(DEFAULT_PRESET), error: S.badLink(shared.error) };
+  if (shared.error) return { state: presetState(DEFAULT_PRESET), error: S.badLink(S.linkErrors[shared.error]) };
   if (shared.preset !== undefined) {
     if (!Object.hasOwn(PRESETS, shared.preset)) {
-      return { state: presetState(DEFAULT_PRESET), error: S.badLink(`no example is called “${shared.preset.slice(0, 40)}”`) };
+      return { state: presetState(DEFAULT_PRESET), error: S.badLink(S.linkErrors.preset(shared.preset.slice(0, 40))) };
     }
     return { state: presetState(shared.preset) };
   }
@@ -108,11 +124,22 @@ function renderHeader() {
       note.textContent = S.copyFailed;
     }
   });
+  const themeSelect = h('select', { id: 'theme' }, ['auto', 'light', 'dark'].map((t) => h('option', { value: t, selected: t === storedTheme() }, S.embed.themes[t])));
+  themeSelect.addEventListener('change', () => {
+    applyTheme(themeSelect.value);
+    try {
+      localStorage.setItem(THEME_KEY, themeSelect.value);
+    } catch {
+      // storage disabled: the choice lasts for this visit
+    }
+  });
   const embed = h('button', { type: 'button', id: 'embed' }, S.embed.button);
   embed.addEventListener('click', () => openEmbedDialog({ state: playground.state, S, baseUrl: location.href }));
+  const pair = (id, label, control) => h('span', { className: 'pair' }, h('label', { for: id }, label), control);
   header.replaceChildren(
-    h('label', { for: 'preset' }, S.preset), presetSelect,
-    h('label', { for: 'lang' }, S.language), langSelect,
+    pair('preset', S.preset, presetSelect),
+    pair('lang', S.language, langSelect),
+    pair('theme', S.embed.theme, themeSelect),
     share, embed, note);
 }
 

@@ -32,8 +32,8 @@ export async function launch() {
  * A new page in a fresh context (its own storage), recording console errors, CSP
  * violations, failed requests and dialogs.
  */
-export async function openPage(env, path = '', { width = 1280, height = 800, colorScheme = 'light', locale = 'en-US' } = {}) {
-  const context = await env.browser.newContext({ viewport: { width, height }, colorScheme, locale });
+export async function openPage(env, path = '', { width = 1280, height = 800, colorScheme = 'light', locale = 'en-US', hasTouch = false, reducedMotion = 'no-preference' } = {}) {
+  const context = await env.browser.newContext({ viewport: { width, height }, colorScheme, locale, hasTouch, isMobile: hasTouch, reducedMotion });
   const page = await context.newPage();
   page.on('close', () => context.close().catch(() => {})); // the browser may be closing already
   const problems = [];

@@ -58,6 +58,7 @@ export default {
   decrease: (what) => `decrease ${what}`,
   increase: (what) => `increase ${what}`,
   head: (i) => `head ${i + 1}`,
+  corner: 'row \\ column',
   token: 'token',
   dim: (i) => `d${i + 1}`,
   rowMax: 'row max',
@@ -73,7 +74,17 @@ export default {
   invalidNumber: (where, text) => `${where}: “${text}” is not a number. The previous value is kept.`,
   outOfRange: (where) => `${where}: the number is too large. The previous value is kept.`,
   tokenTooLong: (max) => `A token label can have at most ${max} characters.`,
-  engineRefused: (msg) => `The engine refused this input: ${msg}`,
+  // code and field are used by languages whose sentence cannot contain the English message alone
+  engineRefused: (msg, code, field) => `The engine refused this input: ${msg}`, // eslint-disable-line no-unused-vars
+  linkErrors: {
+    characters: 'it contains characters a share link never has',
+    truncated: 'it is cut short',
+    utf8: 'it is not valid UTF-8 text',
+    json: 'it does not hold valid JSON',
+    not_object: 'it does not hold a config object',
+    too_long: 'it is longer than any share link can be',
+    preset: (name) => `no example is called “${name}”`,
+  },
   badLink: (msg) => `This link could not be opened (${msg}). Showing the default example instead.`,
   warningBlocked: (head, row) => `Head ${head + 1}, row ${row + 1}: every key is blocked by the mask, so its weights and output are zero.`,
   recomputed: 'Recomputed.',
@@ -132,6 +143,13 @@ export default {
     compare: 'Compare',
     clear: 'Clear',
     cannotRead: (why) => `Could not read that matrix: ${why}.`,
+    parseErrors: {
+      empty: () => 'there is nothing to read',
+      too_long: () => 'the text is too long',
+      no_numbers: () => 'no numbers were found',
+      not_number: ({ row, entry }) => `row ${row}, entry ${entry} is not a number`,
+      ragged: ({ row, count, first }) => `row ${row} has ${count} ${count === 1 ? 'number' : 'numbers'} but row 1 has ${first}`,
+    },
     summary: (differ, compared) => (differ === 0
       ? `All ${compared} compared cells agree with the engine.`
       : `${differ} of ${compared} cells differ from the engine (marked in red; hover for both numbers).`),

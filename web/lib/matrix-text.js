@@ -99,13 +99,14 @@ function evaluate(text) {
 }
 
 /**
- * Reads a matrix from text. Returns { rows: number[][] } or { error }.
+ * Reads a matrix from text. Returns { rows: number[][] } or { error: { code, ... } } with
+ * code empty, too_long, no_numbers, not_number (row, entry) or ragged (row, count, first).
  * Accepts a LaTeX (b/p)matrix, a Markdown table, CSV, or rows of numbers separated by spaces
  * or tabs; a first row or column of labels is skipped.
  */
 export function parseMatrix(text) {
-  if (typeof text !== 'string' || text.trim() === '') return { error: 'there is nothing to read' };
-  if (text.length > 200_000) return { error: 'the text is too long' };
+  if (typeof text !== 'string' || text.trim() === '') return { error: { code: 'empty' } };
+  if (text.length > 200_000) return { error: { code: 'too_long' } };
   let lines;
   // [[1, 2], [3, 4]] as JSON, Python or NumPy print it (comments after # dropped).
   const bracketed = text.replace(/#[^\n]*/g, '').trim();
@@ -133,13 +134,11 @@ function finish(raw) {
   // A header row or a label column is one whose entries are not numbers.
   let rows = read.filter((cells, i) => !(i === 0 && cells.slice(1).every((v) => v === null)));
   if (rows.length && rows.every((cells) => cells[0] === null && cells.length > 1)) rows = rows.map((cells) => cells.slice(1));
-  if (rows.length === 0) return { error: 'no numbers were found' };
+  if (rows.length === 0) return { error: { code: 'no_numbers' } };
   for (let r = 0; r < rows.length; r++) {
     const bad = rows[r].indexOf(null);
-    if (bad >= 0) return { error: `row ${r + 1}, entry ${bad + 1} is not a number` };
-    if (rows[r].length !== rows[0].length) {
-      return { error: `row ${r + 1} has ${rows[r].length} ${rows[r].length === 1 ? 'number' : 'numbers'} but row 1 has ${rows[0].length}` };
-    }
+    if (bad >= 0) return { error: { code: 'not_number', row: r + 1, entry: bad + 1 } };
+    if (rows[r].length !== rows[0].length) return { error: { code: 'ragged', row: r + 1, count: rows[r].length, first: rows[0].length } };
   }
   return { rows };
 }

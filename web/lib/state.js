@@ -134,15 +134,23 @@ function toBase64Url(text) {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+// Errors carry a code the page turns into a sentence in the reader's language.
+class LinkError extends Error {
+  constructor(code) {
+    super(code);
+    this.code = code;
+  }
+}
+
 function fromBase64Url(text) {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error('the link contains characters that base64url does not use');
-  if (text.length % 4 === 1) throw new Error('the link is cut short');
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new LinkError('characters');
+  if (text.length % 4 === 1) throw new LinkError('truncated');
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
   const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new Error('the link is not valid UTF-8 text');
+    throw new LinkError('utf8');
   }
 }
 
@@ -167,12 +175,13 @@ export function cleanChecks(value) {
 }
 
 /**
- * Reads a location hash. Returns { preset } or { config, decimals?, lang? } or { error },
- * or null when the hash holds nothing for us. Never throws; the engine checks the config.
+ * Reads a location hash. Returns { preset } or { config, decimals?, lang?, checks? } or
+ * { error: code } (characters, truncated, utf8, json, not_object, too_long), or null when
+ * the hash holds nothing for us. Never throws; the engine checks the config.
  */
 export function decodeShare(hash) {
   if (typeof hash !== 'string' || hash.length <= 1) return null;
-  if (hash.length > MAX_LINK_LENGTH) return { error: `the link is ${hash.length} characters long; the limit is ${MAX_LINK_LENGTH}` };
+  if (hash.length > MAX_LINK_LENGTH) return { error: 'too_long' };
   const params = new URLSearchParams(hash.slice(1));
   if (params.has('preset')) return { preset: params.get('preset') };
   if (!params.has('config')) return null;
@@ -180,11 +189,9 @@ export function decodeShare(hash) {
   try {
     value = JSON.parse(fromBase64Url(params.get('config')));
   } catch (err) {
-    return { error: err instanceof SyntaxError ? 'the link does not hold valid JSON' : err.message };
+    return { error: err instanceof LinkError ? err.code : err instanceof SyntaxError ? 'json' : 'characters' };
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { error: 'the link does not hold a config object' };
-  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { error: 'not_object' };
   const { decimals, lang, checks, ...config } = value;
   const out = { config };
   const cleaned = cleanChecks(checks);

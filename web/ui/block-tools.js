@@ -88,7 +88,7 @@ export function blockTools({ onCheck, onMessage }) {
   compare.addEventListener('click', () => {
     const parsed = parseMatrix(input.value);
     if (parsed.error) {
-      checkStatus.textContent = current.S.tools.cannotRead(parsed.error);
+      checkStatus.textContent = current.S.tools.cannotRead(current.S.tools.parseErrors[parsed.error.code](parsed.error));
       input.setAttribute('aria-invalid', 'true');
       return;
     }

@@ -25,7 +25,7 @@ export function matrixTable(spec, previous) {
 }
 
 function build(spec) {
-  const headRow = h('tr', null, h('th', { scope: 'col', className: 'corner' }, ''),
+  const headRow = h('tr', null, h('th', { scope: 'col', className: 'corner' }, h('span', { className: 'visually-hidden' }, spec.corner ?? '')),
     spec.colLabels.map((label) => h('th', { scope: 'col' }, label)));
   const body = h('tbody');
   for (let r = 0; r < spec.rows; r++) {

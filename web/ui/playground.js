@@ -41,7 +41,8 @@ export class Playground {
     this.overview = h('nav', { className: 'overview' });
     this.sectionsEl = h('div', { className: 'sections' });
     this.tooltip = h('div', { className: 'tooltip', role: 'tooltip', id: `tip-${Math.random().toString(36).slice(2)}`, hidden: true });
-    root.append(this.overview, this.controls, this.alert, this.warnings, this.sectionsEl, this.status, this.tooltip);
+    if (options.overview !== false) root.append(this.overview);
+    root.append(this.controls, this.alert, this.warnings, this.sectionsEl, this.status, this.tooltip);
     this.sectionsEl.addEventListener('focusin', (e) => this.onPoint(e.target, true));
     this.sectionsEl.addEventListener('mouseover', (e) => this.onPoint(e.target, false));
     this.sectionsEl.addEventListener('mouseleave', () => this.returnToFocus());
@@ -72,7 +73,7 @@ export class Playground {
       this.showError(null);
     } catch (err) {
       if (!this.state) throw err;
-      this.showError(this.S.engineRefused(err.message));
+      this.showError(this.S.engineRefused(err.message, err.code, err.field));
       return err.message;
     }
     this.render();
@@ -148,7 +149,9 @@ export class Playground {
     }
     const chips = shown.map((sec) => h('li', null, h('button', {
       type: 'button', className: 'chip', dataset: { target: sec.id },
-      onclick: () => this.sectionEls.get(sec.id)?.el.scrollIntoView({ behavior: 'smooth', block: 'start' }),
+      onclick: () => this.sectionEls.get(sec.id)?.el.scrollIntoView({
+        behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start',
+      }),
     }, S.chips[sec.id] ?? sec.title)));
     this.overview.replaceChildren(this.overviewFormula, h('ol', { className: 'chips' }, chips));
   }
@@ -233,6 +236,7 @@ export class Playground {
       editable,
       labelsEditable: block.labelsEditable && !this.options.readonly,
       cellLabel: (r, c) => S.cellLabel(name, r, c),
+      corner: S.corner,
       cellClass: (r, c) => this.cellClass(block, r, c),
       onCommit: (r, c, text) => this.commitCell(block, r, c, text),
       onLabel: (r, text) => this.commitLabel(block, r, text),

@@ -164,7 +164,7 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
         this.engine.run(state.config);
       } catch (err) {
         this.playground = null;
-        this.renderFallback(strings(this.lang).engineRefused(err.message));
+        this.renderFallback(strings(this.lang).engineRefused(err.message, err.code, err.field));
         return;
       }
       const root = h('div', { className: 'playground' });
