@@ -16,6 +16,8 @@ have_catch2_v3() { [ -f /usr/include/catch2/catch_test_macros.hpp ]; }
 have_chromium() { [ -x /usr/bin/chromium ]; }
 have_json() { [ -f /usr/include/nlohmann/json.hpp ]; }
 # Headless Chromium needs a CJK font to draw the Chinese page in screenshots and tests.
+# clang with its libFuzzer runtime, for tests/fuzz (emscripten brings clang-14 itself).
+have_fuzzer() { command -v clang++ >/dev/null 2>&1 && ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; }
 have_eigen() { [ -f /usr/include/eigen3/Eigen/Dense ]; }  # the native benchmark's peer
 have_cjk_font() { [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; }
 
@@ -29,6 +31,7 @@ command -v ninja >/dev/null 2>&1 || missing+=(ninja-build)
 have_json || missing+=(nlohmann-json3-dev)
 have_cjk_font || missing+=(fonts-wqy-microhei)
 have_eigen || missing+=(libeigen3-dev)
+have_fuzzer || missing+=(clang libclang-rt-14-dev)
 
 if [ ${#missing[@]} -gt 0 ]; then
   say "missing: ${missing[*]}"
@@ -72,6 +75,7 @@ PIN
   have_json || base+=(nlohmann-json3-dev)
   have_cjk_font || base+=(fonts-wqy-microhei)
   have_eigen || base+=(libeigen3-dev)
+  have_fuzzer || base+=(clang libclang-rt-14-dev)
   [ ${#base[@]} -gt 0 ] && $SUDO apt-get install -y -qq --no-install-recommends "${base[@]}"
   if [ "$(xsimd_major)" -lt 13 ]; then
     if [ "$codename" = "bookworm" ]; then $SUDO apt-get install -y -qq -t trixie libxsimd-dev

@@ -9,6 +9,15 @@ bash scripts/build.sh
 echo "== Catch2 (native core) =="
 ctest --test-dir build/native --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
 
+echo "== Catch2 under AddressSanitizer + UndefinedBehaviorSanitizer =="
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTENTION_SANITIZE=ON >/dev/null
+cmake --build build/asan --target attention_tests -j "$(nproc 2>/dev/null || echo 2)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/asan --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
+
+echo "== libFuzzer (bounded) =="
+bash scripts/fuzz.sh
+
 echo "== node:test (wasm engine) =="
 node --test tests/node/
 

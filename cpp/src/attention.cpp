@@ -71,6 +71,18 @@ Matrix columns(const Matrix& m, std::size_t first, std::size_t count) {
   return out;
 }
 
+// Finite inputs can still overflow float32 in a product (1e38 x 1e38). A step that does is
+// reported as non_finite, naming the step, instead of passing inf or NaN on to the page.
+void require_finite(const Matrix& m, const char* step) {
+  for (float v : m.data) {
+    if (!std::isfinite(v)) {
+      throw AttentionError(ErrorCode::non_finite, step,
+                           std::string("the ") + step +
+                               " step overflows float32: the inputs or weights are too large; scale them down");
+    }
+  }
+}
+
 Matrix keep_matrix(const Config& cfg, std::size_t n, std::size_t m) {
   switch (cfg.mask) {
     case MaskKind::custom: return cfg.mask_matrix;
@@ -119,6 +131,11 @@ Trace run(const Config& cfg) {
     rotate(t.q, h, t.d_k);
     rotate(t.k, h, t.d_k);
   }
+  require_finite(t.x, "x");
+  if (!self) require_finite(t.context, "context");
+  require_finite(t.q, "q");
+  require_finite(t.k, "k");
+  require_finite(t.v, "v");
 
   switch (cfg.scale) {
     case ScaleKind::sqrt_dk: t.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(t.d_k))); break;
@@ -144,8 +161,10 @@ Trace run(const Config& cfg) {
       kernels::additive_scores(ht.q.data.data(), ht.k.data.data(), va.data(), ht.scores.data.data(), n, m,
                                t.d_k);
     }
+    require_finite(ht.scores, "scores");
     ht.scaled = Matrix(n, m);
     kernels::scale(ht.scores.data.data(), t.scale, ht.scaled.data.data(), n * m);
+    require_finite(ht.scaled, "scaled");
     ht.masked = Matrix(n, m);
     kernels::apply_mask(ht.scaled.data.data(), keep.data.data(), ht.masked.data.data(), n * m);
 
@@ -164,11 +183,13 @@ Trace run(const Config& cfg) {
     }
 
     ht.output = product(ht.weights, ht.v);
+    require_finite(ht.output, "output");
     for (std::size_t r = 0; r < n; ++r) {
       for (std::size_t c = 0; c < t.d_v; ++c) t.concat.at(r, i * t.d_v + c) = ht.output.at(r, c);
     }
   }
   t.final = cfg.wo ? product(t.concat, *cfg.wo) : t.concat;
+  require_finite(t.final, "final");
   return t;
 }
 

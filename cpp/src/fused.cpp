@@ -262,6 +262,12 @@ void fused_attention(const float* q, const float* k, const float* v, float* out,
   std::size_t i = 0;
   for (; i + 4 <= s.n; i += 4) run_tile<4>({q + i * s.dk, out + i * s.dv, i}, kt, v, s, causal, scores.data());
   for (; i < s.n; ++i) run_tile<1>({q + i * s.dk, out + i * s.dv, i}, kt, v, s, causal, scores.data());
+  // Finite inputs can still overflow float32 in a score (1e20 x 1e20): say so, never return NaN.
+  for (std::size_t j = 0; j < s.n * s.dv; ++j) {
+    if (!std::isfinite(out[j])) {
+      fail(ErrorCode::non_finite, "q", "the scores overflow float32: q, k or the scale are too large; scale them down");
+    }
+  }
 }
 
 }  // namespace attention

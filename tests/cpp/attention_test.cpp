@@ -348,3 +348,18 @@ TEST_CASE("bad configs are refused with the right code and field", "[attention][
     CHECK_NOTHROW(attention::run(good));
   }
 }
+
+TEST_CASE("finite inputs that overflow float32 are refused, never passed on as inf", "[attention][errors]") {
+  Config c;
+  c.x = Matrix(2, 2, std::vector<float>{1e38f, 1e38f, 1.0f, 2.0f});
+  c.wq = Matrix(2, 2, std::vector<float>{1e38f, 0, 0, 1});
+  c.wk = Matrix(2, 2, std::vector<float>{1, 0, 0, 1});
+  c.wv = c.wk;
+  try {
+    attention::run(c);
+    FAIL("no error");
+  } catch (const attention::AttentionError& e) {
+    CHECK(e.code() == ErrorCode::non_finite);
+    CHECK(std::string(e.field()) == "q");
+  }
+}

@@ -189,7 +189,7 @@ export function decodeShare(hash) {
   try {
     value = JSON.parse(fromBase64Url(params.get('config')));
   } catch (err) {
-    return { error: err instanceof LinkError ? err.code : err instanceof SyntaxError ? 'json' : 'characters' };
+    return { error: err instanceof LinkError ? err.code : 'json' }; // JSON.parse: SyntaxError, or RangeError when nested too deep
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { error: 'not_object' };
   const { decimals, lang, checks, ...config } = value;

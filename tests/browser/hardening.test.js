@@ -1,0 +1,92 @@
+// Hostile input in the browser: payloads in labels, links and attributes stay text in
+// every view; state survives a reload; a failed wasm load says so and offers a retry.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage } from './browser.js';
+import { encodeShare } from '../../web/lib/state.js';
+
+let env;
+before(async () => { env = await launch(); });
+after(async () => env?.close());
+
+const PAYLOADS = ['<img src=x onerror=alert(1)>', '"><script>alert(2)</script>', 'javascript:alert(3)', '</table><b>x</b>'];
+
+// Elements a payload could have created, counted in the document and every open shadow root.
+const injected = (page) => page.evaluate(() => {
+  const roots = [document];
+  for (let i = 0; i < roots.length; i++) {
+    for (const el of roots[i].querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
+  }
+  return roots.reduce((count, root) => count + root.querySelectorAll('img, script:not([src]), b, a[href^="javascript"]').length, 0);
+});
+
+test('payloads in token labels stay text in tables, tooltips, pictures and exports', async () => {
+  const config = {
+    x: [[1, 0], [0, 1], [1, 1], [0.5, 0.5]], tokens: PAYLOADS,
+    wq: [[1, 0], [0, 1]], wk: [[1, 0], [0, 1]], wv: [[1, 0], [0, 1]],
+  };
+  const { page, problems } = await openPage(env, encodeShare({ config, decimals: 3, lang: 'en' }));
+  await page.waitForSelector('[data-step="weights"] td');
+  const rowHeaders = await page.$$eval('[data-step="x"] tbody th', (ths) => ths.map((th) => th.textContent));
+  assert.deepEqual(rowHeaders, PAYLOADS);
+  const svgText = await page.$$eval('[data-step="weights"] svg text', (ts) => ts.map((t) => t.textContent));
+  assert.ok(PAYLOADS.every((p) => svgText.some((t) => p.startsWith(t.replace('…', '')))));
+  await page.hover('[data-step="scores"] td[data-row="1"][data-col="0"]');
+  await page.click('[data-step="weights"] [data-head="0"] details.export summary');
+  await page.click('[data-step="weights"] [data-head="0"] button[data-format="csv"]');
+  const csv = await page.inputValue('[data-step="weights"] [data-head="0"] textarea.export-text');
+  assert.match(csv, /^,<img src=x onerror=alert\(1\)>,"""><script>alert\(2\)<\/script>",javascript:alert\(3\),<\/table><b>x<\/b>$/m);
+  await page.click('[data-step="weights"] [data-head="0"] button[data-format="markdown"]');
+  assert.ok((await page.inputValue('[data-step="weights"] [data-head="0"] textarea.export-text')).includes('</table><b>x</b>'));
+  assert.equal(await injected(page), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('payloads in widget attributes and embed hashes stay text', async () => {
+  const { page, problems } = await openPage(env, `embed.html#config=${Buffer.from(JSON.stringify({
+    x: [[1, 2], [3, 4]], tokens: PAYLOADS.slice(0, 2), wq: [[1, 0], [0, 1]], wk: [[1, 0], [0, 1]], wv: [[1, 0], [0, 1]],
+  })).toString('base64url')}&lang=${encodeURIComponent('"><img src=x onerror=alert(4)>')}&steps=weights`);
+  await page.waitForSelector('#widget [data-step="weights"] td');
+  assert.deepEqual(await page.$$eval('#widget [data-step="weights"] table.matrix tbody th', (ths) => ths.map((t) => t.textContent)), PAYLOADS.slice(0, 2));
+  await page.evaluate((p) => {
+    const w = document.querySelector('#widget');
+    w.setAttribute('config', `{"x": [[1]], "wq": [[1]], "wk": [[1]], "wv": [[1]], "${p}": 1}`);
+  }, PAYLOADS[0]);
+  await page.waitForSelector('#widget [role="alert"]');
+  assert.match(await page.textContent('#widget [role="alert"]'), /unknown field "<img src=x onerror=alert…"/); // quoted, cut short
+  assert.equal(await injected(page), 0);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a reload keeps the state: the URL first, then localStorage', async () => {
+  const { page } = await openPage(env, '#preset=two-words');
+  await page.waitForSelector('[data-step="weights"] td');
+  await page.click('[data-step="x"] td[data-row="0"][data-col="1"]');
+  await page.keyboard.type('7');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.hash.startsWith('#config='));
+  await page.reload();
+  await page.waitForSelector('[data-step="weights"] td');
+  assert.equal(await page.getAttribute('[data-step="x"] td[data-row="0"][data-col="1"]', 'data-value'), '7');
+  await page.goto(env.url); // no hash: the last state from localStorage
+  await page.waitForSelector('[data-step="weights"] td');
+  assert.equal(await page.getAttribute('[data-step="x"] td[data-row="0"][data-col="1"]', 'data-value'), '7');
+  await page.close();
+});
+
+test('a failed wasm load shows a clear message and a retry that works', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await page.route('**/attention-core.wasm', (route) => route.abort());
+  await page.goto(`${env.url}#preset=two-words`);
+  const alert = page.locator('[role="alert"]');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /could not load/);
+  await page.unroute('**/attention-core.wasm');
+  await page.click('[role="alert"] button');
+  await page.waitForSelector('[data-step="weights"] td');
+  assert.equal(await page.textContent('[data-step="weights"] td'), '0.014');
+  await context.close();
+});
