@@ -9,7 +9,7 @@ CXX=${FUZZ_CXX:-clang++}
 if [ ! -x build/fuzz/fuzz_attention ] || [ -n "$(find cpp tests/fuzz -newer build/fuzz/fuzz_attention -name '*.[ch]pp' | head -1)" ]; then
   "$CXX" -std=c++17 -O1 -g -march=native -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -I cpp/include cpp/src/kernels.cpp cpp/src/attention.cpp cpp/src/validate.cpp cpp/src/fused.cpp \
+    -I cpp/include cpp/src/kernels.cpp cpp/src/attention.cpp cpp/src/validate.cpp cpp/src/fused.cpp cpp/src/backward.cpp \
     tests/fuzz/fuzz_attention.cpp -o build/fuzz/fuzz_attention
 fi
 scratch=$(mktemp -d)

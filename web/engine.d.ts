@@ -124,6 +124,14 @@ export interface Engine {
   /** Computes every step. Throws AttentionError on a bad config; keeps working after. */
   run(config: AttentionConfig): Trace;
   /**
+   * Gradients through run(): dFinal is dL/d(final) (n × d_out); options.dWeights, one
+   * n × m matrix per head, adds dL/d(weights) for losses on the attention weights.
+   * Keys for inputs the config does not have are absent. Throws AttentionError.
+   */
+  backward(config: AttentionConfig, dFinal: number[][] | Matrix, options?: { dWeights?: Array<number[][] | Matrix> }): {
+    x: Matrix; context?: Matrix; wq: Matrix; wk: Matrix; wv: Matrix; wo?: Matrix; va?: Float32Array;
+  };
+  /**
    * The fused fast path: softmax(scale · q kᵀ [causal]) v without ever holding an n × m
    * matrix. q is n × dk, k is m × dk, v is m × dv (row-major); returns n × dv.
    * scale defaults to 1/√dk. Throws AttentionError like run().

@@ -254,6 +254,29 @@ export async function loadEngine(options = {}) {
     return Object.assign(result.trace, { tokens, contextTokens });
   }
 
+  // A seed gradient: number[][] like the config's matrices, or a { rows, cols, data } matrix.
+  function seed(value, field) {
+    if (value && typeof value === 'object' && !Array.isArray(value) && Number.isInteger(value.rows) && Number.isInteger(value.cols)
+        && value.data?.length === value.rows * value.cols) {
+      const rows = Array.from({ length: value.rows }, (_, r) => Array.prototype.slice.call(value.data, r * value.cols, (r + 1) * value.cols));
+      return toMatrix(rows, field, limits.maxDim);
+    }
+    return toMatrix(value, field, limits.maxDim);
+  }
+
+  // Gradients of a loss through run(): dFinal = dL/d(final); options.dWeights = one
+  // dL/d(weights) per head, for losses on the attention weights themselves.
+  function backward(config, dFinal, options = {}) {
+    const { flat } = normalize(config, limits);
+    const dWeights = options?.dWeights;
+    if (dWeights !== undefined && dWeights !== null && !Array.isArray(dWeights)) {
+      fail('bad_config', 'dWeights', `dWeights must be a list with one matrix per head, but it is ${describe(dWeights)}`);
+    }
+    const result = core.backward(flat, seed(dFinal, 'dFinal'), dWeights ? dWeights.map((w) => seed(w, 'dWeights')) : null);
+    if (!result.ok) throw new AttentionError(result.code, result.field, result.message);
+    return result.grads;
+  }
+
   // The fused fast path: row-major Float32Arrays in, a new Float32Array (n x dv) out.
   function attention(q, k, v, opts = {}) {
     if (opts === null || typeof opts !== 'object') fail('bad_config', 'options', 'the options must be an object like { n, m, dk, dv }');
@@ -285,6 +308,7 @@ export async function loadEngine(options = {}) {
     batchWidth: core.batchWidth(),
     limits,
     run,
+    backward,
     attention,
     // Memory of the wasm heap: reserved bytes (they only grow) and bytes in use by live
     // allocations (the same before and after any call; for leak checks).

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "attention/attention.hpp"
+#include "attention/backward.hpp"
 #include "attention/fused.hpp"
 #include "attention/kernels.hpp"
 
@@ -182,6 +183,37 @@ val attention_js(val q, val k, val v, val opts) {
   }
 }
 
+// Gradients of run(): JS has flattened the config and the seed gradients.
+val backward_js(val input, val d_final, val d_weights) {
+  try {
+    const Config config = config_from(input);
+    std::vector<Matrix> weights;
+    if (!d_weights.isNull() && !d_weights.isUndefined()) {
+      const unsigned count = d_weights["length"].as<unsigned>();
+      for (unsigned i = 0; i < count; ++i) weights.push_back(matrix_from(d_weights[i]));
+    }
+    const Gradients g = backward(config, matrix_from(d_final), weights);
+    val grads = val::object();
+    grads.set("x", to_js(g.x));
+    if (!g.context.empty()) grads.set("context", to_js(g.context));
+    grads.set("wq", to_js(g.wq));
+    grads.set("wk", to_js(g.wk));
+    grads.set("wv", to_js(g.wv));
+    if (!g.wo.empty()) grads.set("wo", to_js(g.wo));
+    if (!g.va.empty()) grads.set("va", floats(g.va.data(), g.va.size()));
+    val out = val::object();
+    out.set("ok", true);
+    out.set("grads", grads);
+    return out;
+  } catch (const AttentionError& e) {
+    return failure(to_string(e.code()), e.field(), e.what());
+  } catch (const std::bad_alloc&) {
+    return failure("too_large", "", "the engine ran out of memory for this config; use smaller inputs");
+  } catch (const std::exception& e) {
+    return failure("bad_config", "", std::string("the engine could not run this config: ") + e.what());
+  }
+}
+
 val limits_js() {
   val out = val::object();
   out.set("maxDim", Limits::max_dim);
@@ -205,6 +237,7 @@ unsigned batch_width_js() { return static_cast<unsigned>(kernels::batch_width())
 EMSCRIPTEN_BINDINGS(attention_core) {
   emscripten::function("run", &run_js);
   emscripten::function("attention", &attention_js);
+  emscripten::function("backward", &backward_js);
   emscripten::function("limits", &limits_js);
   emscripten::function("version", &version_js);
   emscripten::function("batchWidth", &batch_width_js);

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "attention/config.hpp"
@@ -28,6 +29,41 @@ inline Mat multiply(const Mat& a, const Mat& b) {
   return c;
 }
 
+// The config in double precision, so finite differences can nudge any entry by 1e-6.
+struct DConfig {
+  Mat x;
+  std::optional<Mat> context;
+  std::size_t heads = 1;
+  Mat wq, wk, wv;
+  std::optional<Mat> wo;
+  attention::ScaleKind scale = attention::ScaleKind::sqrt_dk;
+  double scale_value = 1.0;
+  attention::MaskKind mask = attention::MaskKind::none;
+  Mat mask_matrix;
+  attention::Positional positional = attention::Positional::none;
+  attention::ScoreKind score = attention::ScoreKind::dot;
+  std::vector<double> va;
+};
+
+inline DConfig to_double(const attention::Config& c) {
+  DConfig d;
+  d.x = from(c.x);
+  if (c.context) d.context = from(*c.context);
+  d.heads = c.heads;
+  d.wq = from(c.wq);
+  d.wk = from(c.wk);
+  d.wv = from(c.wv);
+  if (c.wo) d.wo = from(*c.wo);
+  d.scale = c.scale;
+  d.scale_value = c.scale_value;
+  d.mask = c.mask;
+  d.mask_matrix = from(c.mask_matrix);
+  d.positional = c.positional;
+  d.score = c.score;
+  d.va.assign(c.va.begin(), c.va.end());
+  return d;
+}
+
 struct Head {
   Mat q, k, v, scores, scaled, masked, weights, output;
   std::vector<double> row_max, row_sum;
@@ -39,13 +75,13 @@ struct Trace {
   double scale = 1.0;
 };
 
-inline Trace run(const attention::Config& cfg) {
+inline Trace run(const DConfig& cfg) {
   using attention::Positional;
   const double inf = std::numeric_limits<double>::infinity();
   Trace t;
-  t.x = from(cfg.x);
+  t.x = cfg.x;
   const bool self = !cfg.context;
-  t.context = self ? t.x : from(*cfg.context);
+  t.context = self ? t.x : *cfg.context;
   const std::size_t n = t.x.size(), m = t.context.size(), d_model = t.x[0].size();
   if (cfg.positional == Positional::sinusoidal) {
     auto encode = [&](Mat& mat) {
@@ -58,10 +94,10 @@ inline Trace run(const attention::Config& cfg) {
     encode(t.x);
     if (self) t.context = t.x; else encode(t.context);
   }
-  t.q = multiply(t.x, from(cfg.wq));
-  t.k = multiply(t.context, from(cfg.wk));
-  t.v = multiply(t.context, from(cfg.wv));
-  const std::size_t h = cfg.heads, dk = cfg.wq.cols / h, dv = cfg.wv.cols / h;
+  t.q = multiply(t.x, cfg.wq);
+  t.k = multiply(t.context, cfg.wk);
+  t.v = multiply(t.context, cfg.wv);
+  const std::size_t h = cfg.heads, dk = cfg.wq[0].size() / h, dv = cfg.wv[0].size() / h;
   if (cfg.positional == Positional::rope) {
     auto rotate = [&](Mat& mat) {
       for (std::size_t pos = 0; pos < mat.size(); ++pos)
@@ -88,7 +124,7 @@ inline Trace run(const attention::Config& cfg) {
     switch (cfg.mask) {
       case attention::MaskKind::none: return true;
       case attention::MaskKind::causal: return k <= j;
-      case attention::MaskKind::custom: return cfg.mask_matrix.data[j * m + k] != 0.0f;
+      case attention::MaskKind::custom: return cfg.mask_matrix[j][k] != 0.0;
     }
     return true;
   };
@@ -136,8 +172,10 @@ inline Trace run(const attention::Config& cfg) {
       for (std::size_t c = 0; c < dv; ++c) t.concat[j][head * dv + c] = hd.output[j][c];
     t.heads.push_back(hd);
   }
-  t.final = cfg.wo ? multiply(t.concat, from(*cfg.wo)) : t.concat;
+  t.final = cfg.wo ? multiply(t.concat, *cfg.wo) : t.concat;
   return t;
 }
+
+inline Trace run(const attention::Config& cfg) { return run(to_double(cfg)); }
 
 }  // namespace reference

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "attention/attention.hpp"
+#include "attention/backward.hpp"
 #include "json_config.hpp"
 
 using nlohmann::json;
@@ -26,9 +27,19 @@ int main() {
       heads.push_back({{"q", flat(h.q)}, {"k", flat(h.k)}, {"v", flat(h.v)}, {"scores", flat(h.scores)},
                        {"scaled", flat(h.scaled)}, {"weights", flat(h.weights)}, {"output", flat(h.output)}});
     }
+    // Gradients for the seed dFinal[r][c] = ((7r + 3c) mod 5 - 2) / 2, the same in the node test.
+    attention::Matrix seed(t.final.rows, t.final.cols);
+    for (std::size_t r = 0; r < seed.rows; ++r)
+      for (std::size_t col = 0; col < seed.cols; ++col) seed.at(r, col) = float((7 * r + 3 * col) % 5) / 2.0f - 1.0f;
+    const attention::Gradients g = attention::backward(json_config::parse(c.at("config")), seed);
+    json grads = {{"x", flat(g.x)}, {"wq", flat(g.wq)}, {"wk", flat(g.wk)}, {"wv", flat(g.wv)}};
+    if (!g.context.empty()) grads["context"] = flat(g.context);
+    if (!g.wo.empty()) grads["wo"] = flat(g.wo);
+    if (!g.va.empty()) grads["va"] = g.va;
     out[c.at("name").get<std::string>()] = {{"x", flat(t.x)}, {"pe", flat(t.pe)}, {"q", flat(t.q)},
                                             {"k", flat(t.k)}, {"v", flat(t.v)}, {"heads", heads},
-                                            {"concat", flat(t.concat)}, {"final", flat(t.final)}};
+                                            {"concat", flat(t.concat)}, {"final", flat(t.final)},
+                                            {"grads", grads}};
   }
   std::cout << out.dump() << "\n";
 }

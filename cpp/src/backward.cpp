@@ -1,0 +1,170 @@
+// Backpropagation through the pipeline of attention.cpp, step by step in reverse:
+// final = concat W_O -> per head: output = A V, A = softmax(masked), masked = scaled where
+// kept, scaled = scale * scores, scores = Q K^T (or additive) -> RoPE -> Q = X W_Q,
+// K = C W_K, V = C W_V -> x = input + PE. Products use the xsimd kernels.
+#include "attention/backward.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "attention/attention.hpp"
+#include "attention/kernels.hpp"
+
+namespace attention {
+
+namespace {
+
+Matrix transpose(const Matrix& a) {
+  Matrix t(a.cols, a.rows);
+  for (std::size_t r = 0; r < a.rows; ++r)
+    for (std::size_t c = 0; c < a.cols; ++c) t.at(c, r) = a.at(r, c);
+  return t;
+}
+
+Matrix mul(const Matrix& a, const Matrix& b) {  // a b
+  Matrix c(a.rows, b.cols);
+  kernels::matmul(a.data.data(), b.data.data(), c.data.data(), a.rows, a.cols, b.cols);
+  return c;
+}
+
+Matrix mul_nt(const Matrix& a, const Matrix& b) {  // a b^T
+  Matrix c(a.rows, b.rows);
+  kernels::matmul_nt(a.data.data(), b.data.data(), c.data.data(), a.rows, b.rows, a.cols);
+  return c;
+}
+
+Matrix mul_tn(const Matrix& a, const Matrix& b) { return mul(transpose(a), b); }  // a^T b
+
+void add_into(Matrix& into, const Matrix& m) {
+  kernels::add(into.data.data(), m.data.data(), into.data.data(), into.data.size());
+}
+
+void check_seed(const Matrix& m, std::size_t rows, std::size_t cols, const char* field) {
+  if (m.rows != rows || m.cols != cols || m.data.size() != rows * cols) {
+    throw AttentionError(ErrorCode::shape_mismatch, field,
+                         std::string(field) + " is " + std::to_string(m.rows) + " x " + std::to_string(m.cols) +
+                             " but must be " + std::to_string(rows) + " x " + std::to_string(cols));
+  }
+  for (float v : m.data) {
+    if (!std::isfinite(v)) throw AttentionError(ErrorCode::non_finite, field, std::string(field) + " holds a value that is not finite");
+  }
+}
+
+// The transpose of RoPE's rotation: turns each pair back by the same angle.
+void unrotate(Matrix& m, std::size_t heads, std::size_t d_k) {
+  for (std::size_t pos = 0; pos < m.rows; ++pos) {
+    for (std::size_t h = 0; h < heads; ++h) {
+      float* g = m.row(pos) + h * d_k;
+      for (std::size_t i = 0; i < d_k / 2; ++i) {
+        const double theta = static_cast<double>(pos) * std::pow(10000.0, -2.0 * static_cast<double>(i) / d_k);
+        const double c = std::cos(theta), s = std::sin(theta);
+        const double a = g[2 * i], b = g[2 * i + 1];
+        g[2 * i] = static_cast<float>(a * c + b * s);
+        g[2 * i + 1] = static_cast<float>(-a * s + b * c);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Gradients backward(const Config& cfg, const Matrix& d_final, const std::vector<Matrix>& d_weights) {
+  const Trace t = run(cfg);  // validates the config and keeps every step
+  const std::size_t n = t.x.rows, h = t.heads.size(), dk = t.d_k, dv = t.d_v;
+  const bool self = !cfg.context.has_value();
+  const std::size_t m = self ? n : t.context.rows;
+  check_seed(d_final, n, t.final.cols, "dFinal");
+  if (!d_weights.empty()) {
+    if (d_weights.size() != h) {
+      throw AttentionError(ErrorCode::shape_mismatch, "dWeights",
+                           "dWeights has " + std::to_string(d_weights.size()) + " matrices but there are " +
+                               std::to_string(h) + " heads");
+    }
+    for (const Matrix& dw : d_weights) check_seed(dw, n, m, "dWeights");
+  }
+
+  Gradients g;
+  Matrix d_concat = d_final;
+  if (cfg.wo) {
+    g.wo = mul_tn(t.concat, d_final);
+    d_concat = mul_nt(d_final, *cfg.wo);
+  }
+
+  Matrix d_q(n, h * dk), d_k(m, h * dk), d_v(m, h * dv);
+  const bool additive = cfg.score == ScoreKind::additive;
+  if (additive) g.va.assign(dk, 0.0f);
+  const std::vector<float> ones(dk, 1.0f);
+  const std::vector<float>& va = cfg.va.empty() ? ones : cfg.va;
+
+  for (std::size_t i = 0; i < h; ++i) {
+    const HeadTrace& ht = t.heads[i];
+    Matrix d_out(n, dv);
+    for (std::size_t r = 0; r < n; ++r)
+      for (std::size_t c = 0; c < dv; ++c) d_out.at(r, c) = d_concat.at(r, i * dv + c);
+
+    // output = A V
+    Matrix d_a = mul_nt(d_out, ht.v);
+    if (!d_weights.empty()) add_into(d_a, d_weights[i]);
+    const Matrix d_vh = mul_tn(ht.weights, d_out);
+
+    // A = softmax(masked) row by row: dS = A * (dA - sum_k A dA). Blocked keys have A = 0,
+    // so the mask passes no gradient to them; then scaled = scale * scores.
+    Matrix d_scores(n, m);
+    for (std::size_t r = 0; r < n; ++r) {
+      double dot = 0;
+      for (std::size_t c = 0; c < m; ++c) dot += double(ht.weights.at(r, c)) * d_a.at(r, c);
+      for (std::size_t c = 0; c < m; ++c) {
+        d_scores.at(r, c) = static_cast<float>(ht.weights.at(r, c) * (d_a.at(r, c) - dot) * t.scale);
+      }
+    }
+
+    Matrix d_qh, d_kh;
+    if (!additive) {
+      d_qh = mul(d_scores, ht.k);      // scores = Q K^T
+      d_kh = mul_tn(d_scores, ht.q);
+    } else {
+      // scores_jk = sum_c va_c tanh(q_jc + k_kc)
+      d_qh = Matrix(n, dk);
+      d_kh = Matrix(m, dk);
+      for (std::size_t r = 0; r < n; ++r) {
+        for (std::size_t c = 0; c < m; ++c) {
+          const float ds = d_scores.at(r, c);
+          if (ds == 0.0f) continue;
+          for (std::size_t p = 0; p < dk; ++p) {
+            const float th = std::tanh(ht.q.at(r, p) + ht.k.at(c, p));
+            const float common = ds * va[p] * (1.0f - th * th);
+            d_qh.at(r, p) += common;
+            d_kh.at(c, p) += common;
+            g.va[p] += ds * th;
+          }
+        }
+      }
+    }
+    for (std::size_t r = 0; r < n; ++r)
+      for (std::size_t p = 0; p < dk; ++p) d_q.at(r, i * dk + p) = d_qh.at(r, p);
+    for (std::size_t r = 0; r < m; ++r) {
+      for (std::size_t p = 0; p < dk; ++p) d_k.at(r, i * dk + p) = d_kh.at(r, p);
+      for (std::size_t p = 0; p < dv; ++p) d_v.at(r, i * dv + p) = d_vh.at(r, p);
+    }
+  }
+
+  if (cfg.positional == Positional::rope) {
+    unrotate(d_q, h, dk);
+    unrotate(d_k, h, dk);
+  }
+
+  // Q = X W_Q, K = C W_K, V = C W_V; the positional encoding adds a constant, so the
+  // gradient with respect to the input is the gradient with respect to x.
+  const Matrix& source = self ? t.x : t.context;
+  g.wq = mul_tn(t.x, d_q);
+  g.wk = mul_tn(source, d_k);
+  g.wv = mul_tn(source, d_v);
+  g.x = mul_nt(d_q, cfg.wq);
+  Matrix d_source = mul_nt(d_k, cfg.wk);
+  add_into(d_source, mul_nt(d_v, cfg.wv));
+  if (self) add_into(g.x, d_source);
+  else g.context = std::move(d_source);
+  return g;
+}
+
+}  // namespace attention
