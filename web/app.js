@@ -9,6 +9,7 @@ import { decodeShare, encodeShare, cleanChecks, DEFAULT_DECIMALS } from './lib/s
 import { LANGUAGES, pickLanguage, strings } from './i18n/index.js';
 import { openEmbedDialog } from './ui/embed-dialog.js';
 import { costSection } from './ui/cost.js';
+import { learnSection } from './ui/learn.js';
 import katex from './vendor/katex/katex.mjs';
 
 const STORAGE_KEY = 'attention-playground:state';
@@ -103,6 +104,7 @@ function renderHeader() {
   presetSelect.addEventListener('change', () => {
     if (!Object.hasOwn(PRESETS, presetSelect.value)) return;
     playground.setState({ ...presetState(presetSelect.value), decimals: playground.state.decimals });
+    learn?.presetChanged();
     onChange(playground.state);
   });
   const langSelect = h('select', { id: 'lang' },
@@ -149,10 +151,15 @@ let saving = 0;
 let headerKey = '';
 let costHost = null;
 let costLang = null;
+let learnHost = null;
+let learn = null;
+// Cost and Learn are built for a language; a new language rebuilds them (Learn starts over).
 function renderCost() {
   if (!costHost || costLang === lang) return;
   costLang = lang;
   costHost.replaceChildren(costSection(strings(lang)));
+  learn = learnSection(playground, strings(lang), onChange);
+  learnHost.replaceChildren(learn.el);
 }
 
 function onChange(state) {
@@ -162,6 +169,7 @@ function onChange(state) {
     writeHash(playground.state);
     store(playground.state);
   }, 120);
+  learn?.refresh();
   const key = `${state.lang}/${state.preset}`;
   if (key !== headerKey) {
     headerKey = key;
@@ -199,8 +207,9 @@ async function start() {
   state.lang = lang;
   app.replaceChildren();
   playground = new Playground(app, { engine, state, renderMath, onChange });
+  learnHost = h('div', { className: 'learn-host' });
   costHost = h('div', { className: 'cost-host' });
-  app.append(costHost);
+  app.append(learnHost, costHost);
   renderCost();
   if (fromHash.error) playground.showError(fromHash.error);
   renderHeader();
@@ -210,6 +219,7 @@ async function start() {
     const next = stateFromHash(engine);
     if (!next.state) return;
     playground.setState({ ...next.state, lang });
+    learn?.presetChanged();
     if (next.error) playground.showError(next.error);
     renderHeader();
   });

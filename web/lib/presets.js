@@ -78,6 +78,22 @@ export const PRESET_CHECKS = {
   },
 };
 
+// For the Learn section: the "it" sentence with W_Q and W_K not yet learned (seeded random
+// values), so that training has something to do; and a second sentence, with the same kind
+// of embeddings, to feed through the learned and now fixed weights.
+PRESETS['learn-it-animal'] = () => ({
+  ...PRESETS['it-animal'](),
+  wq: randomMatrix(4, 4, 41, 0.5),
+  wk: randomMatrix(4, 4, 42, 0.5),
+});
+const SECOND_SENTENCE = {
+  The: [0.1, 0.1, 0, 0.3], cat: [1, 0, 0, 0.1], sat: [0, 0, 0, 0.8], on: [0, 0, 0, 0.5], the: [0.1, 0.1, 0, 0.3],
+  mat: [0, 1, 0, 0.1], because: [0, 0, 0, 0.6], it: [0.3, 0.3, 1, 0], was: [0, 0, 0, 0.7], so: [0, 0, 0, 0.5], soft: [0, 0.6, 0, 0.4],
+};
+export const NEW_SENTENCES = {
+  'learn-it-animal': { tokens: Object.keys(SECOND_SENTENCE).map((w, i) => (i === 4 ? 'the' : w)), x: Object.values(SECOND_SENTENCE) },
+};
+
 export const DEFAULT_PRESET = 'two-words';
 
 export function presetConfig(name) {

@@ -104,6 +104,12 @@ export class Playground {
     return error;
   }
 
+  // Cells of W_Q, W_K, W_V, W_O that differ from `config` are marked as changed (training).
+  setBaseline(config) {
+    this.baseline = config;
+    this.render();
+  }
+
   setView(extra) {
     this.state = { ...this.state, ...extra };
     if ('checks' in extra) this.state.preset = null; // the preset no longer describes the state
@@ -288,6 +294,10 @@ export class Playground {
   }
 
   cellClass(block, r, c) {
+    const base = this.baseline?.[block.step];
+    if (base && ['wq', 'wk', 'wv', 'wo'].includes(block.step) && base[r]?.[c] !== undefined && base[r][c] !== block.value(r, c)) {
+      return 'changed';
+    }
     const printed = this.state.checks?.[tableKey(block.step, block.head)];
     if (printed && r < printed.length && c < printed[r].length) {
       const tol = 0.5 * 10 ** -this.state.decimals + 1e-12;
@@ -317,10 +327,14 @@ export class Playground {
     const S = this.S;
     const weights = this.trace.heads[block.head].weights;
     const title = `${S.heatmap}${this.trace.heads.length > 1 ? ` (${S.head(block.head)})` : ''}`;
+    const map = heatmap({ weights, rowLabels: block.rowLabels, colLabels: block.colLabels, decimals: this.state.decimals, title, showValues: true });
+    // Clicking a cell of the heatmap picks it, e.g. as the weight to train in the Learn section.
+    map.addEventListener('click', (e) => {
+      const g = e.target.closest('g[data-row]');
+      if (g && this.options.onPickWeight) this.options.onPickWeight(block.head, Number(g.dataset.row), Number(g.dataset.col));
+    });
     return h('div', { className: 'pictures' },
-      h('figure', { className: 'heatmap-figure' },
-        heatmap({ weights, rowLabels: block.rowLabels, colLabels: block.colLabels, decimals: this.state.decimals, title, showValues: true }),
-        h('figcaption', null, legend(S.legend))),
+      h('figure', { className: 'heatmap-figure' }, map, h('figcaption', null, legend(S.legend))),
       h('div', { className: 'arcs-wrap' },
         h('p', { className: 'hint' }, `${S.arcs}. ${S.arcsHint}`),
         arcs({ weights, rowLabels: block.rowLabels, colLabels: block.colLabels, decimals: this.state.decimals, title: S.arcs })));
