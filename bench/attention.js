@@ -10,6 +10,7 @@ import { cpus } from 'node:os';
 import { loadEngine } from '../web/engine.js';
 import { attentionModel } from './onnx-graph.js';
 import { plainAttention as plainJs, randomFloats as random } from '../web/lib/plain-attention.js';
+import { referenceFused } from '../tests/reference.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const SIZES = (process.env.BENCH_SIZES ?? '64,256,1024,2048,4096').split(',').map(Number);
@@ -18,22 +19,7 @@ const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 1500); // per implementa
 
 // Double-precision reference for a few rows (checking every row at n = 4096 would take
 // longer than the benchmark).
-function referenceRow(q, k, v, i, m, d, causal, scale) {
-  const visible = causal ? Math.min(m, i + 1) : m;
-  const w = new Float64Array(visible);
-  let max = -Infinity;
-  for (let j = 0; j < visible; j++) {
-    let s = 0;
-    for (let p = 0; p < d; p++) s += q[i * d + p] * k[j * d + p];
-    w[j] = s * scale;
-    max = Math.max(max, w[j]);
-  }
-  let z = 0;
-  for (let j = 0; j < visible; j++) z += (w[j] = Math.exp(w[j] - max));
-  const out = new Float64Array(d);
-  for (let j = 0; j < visible; j++) for (let c = 0; c < d; c++) out[c] += (w[j] / z) * v[j * d + c];
-  return out;
-}
+const referenceRow = (q, k, v, i, m, d, causal, scale) => referenceFused(q, k, v, { n: i + 1, m, dk: d, dv: d, causal, scale }, i, i + 1);
 
 function check(name, got, q, k, v, n, d, causal, scale) {
   for (const i of new Set([0, 1, n >> 1, n - 1])) {

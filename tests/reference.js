@@ -74,3 +74,23 @@ export function referenceAttention(config) {
   void m;
   return out;
 }
+
+/** softmax(scale · q kᵀ [causal]) v for row-major arrays, in double; rows [from, to) only. */
+export function referenceFused(q, k, v, { n, m, dk, dv, causal = false, scale = 1 / Math.sqrt(dk) }, from = 0, to = n) {
+  const out = new Float64Array((to - from) * dv);
+  for (let i = from; i < to; i++) {
+    const visible = causal ? Math.min(m, i + 1) : m;
+    const w = new Float64Array(visible);
+    let max = -Infinity;
+    for (let j = 0; j < visible; j++) {
+      let d = 0;
+      for (let p = 0; p < dk; p++) d += q[i * dk + p] * k[j * dk + p];
+      w[j] = d * scale;
+      max = Math.max(max, w[j]);
+    }
+    let z = 0;
+    for (let j = 0; j < visible; j++) z += (w[j] = Math.exp(w[j] - max));
+    for (let j = 0; j < visible; j++) for (let c = 0; c < dv; c++) out[(i - from) * dv + c] += (w[j] / z) * v[j * dv + c];
+  }
+  return out;
+}

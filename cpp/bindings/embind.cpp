@@ -142,24 +142,31 @@ val failure(const char* code, const std::string& field, const std::string& messa
   return out;
 }
 
-val run_js(val input) {
+// Runs `work`, which returns the result's payload, as { ok: true, <key>: payload }; every
+// exception becomes { ok: false, code, field, message }, so none crosses into JavaScript.
+template <class Work>
+val guarded(const char* key, Work&& work) {
   try {
     val out = val::object();
     out.set("ok", true);
-    out.set("trace", to_js(run(config_from(input))));
+    out.set(key, work());
     return out;
   } catch (const AttentionError& e) {
     return failure(to_string(e.code()), e.field(), e.what());
   } catch (const std::bad_alloc&) {
-    return failure("too_large", "", "the engine ran out of memory for this config; use smaller inputs");
+    return failure("too_large", "", "the engine ran out of memory for this request; use smaller inputs");
   } catch (const std::exception& e) {
-    return failure("bad_config", "", std::string("the engine could not run this config: ") + e.what());
+    return failure("bad_config", "", std::string("the engine could not run this: ") + e.what());
   }
+}
+
+val run_js(val input) {
+  return guarded("trace", [&] { return to_js(run(config_from(input))); });
 }
 
 // The fast path. JS has checked that q, k, v are Float32Arrays of the right lengths.
 val attention_js(val q, val k, val v, val opts) {
-  try {
+  return guarded("data", [&] {
     const FusedShape shape{opts["n"].as<std::size_t>(), opts["m"].as<std::size_t>(), opts["dk"].as<std::size_t>(),
                            opts["dv"].as<std::size_t>()};
     const float scale = opts["scale"].as<float>();
@@ -169,23 +176,14 @@ val attention_js(val q, val k, val v, val opts) {
     const auto vs = emscripten::convertJSArrayToNumberVector<float>(v);
     std::vector<float> out(shape.n * shape.dv);
     fused_attention(qs.data(), ks.data(), vs.data(), out.data(), shape, scale,
-              opts["causal"].as<bool>() ? Causal::yes : Causal::no);
-    val result = val::object();
-    result.set("ok", true);
-    result.set("data", floats(out.data(), out.size()));
-    return result;
-  } catch (const AttentionError& e) {
-    return failure(to_string(e.code()), e.field(), e.what());
-  } catch (const std::bad_alloc&) {
-    return failure("too_large", "n", "the engine ran out of memory for these sizes; use smaller inputs");
-  } catch (const std::exception& e) {
-    return failure("bad_config", "", std::string("the engine could not run this: ") + e.what());
-  }
+                    opts["causal"].as<bool>() ? Causal::yes : Causal::no);
+    return floats(out.data(), out.size());
+  });
 }
 
 // Gradients of run(): JS has flattened the config and the seed gradients.
 val backward_js(val input, val d_final, val d_weights) {
-  try {
+  return guarded("grads", [&] {
     const Config config = config_from(input);
     std::vector<Matrix> weights;
     if (!d_weights.isNull() && !d_weights.isUndefined()) {
@@ -201,17 +199,8 @@ val backward_js(val input, val d_final, val d_weights) {
     grads.set("wv", to_js(g.wv));
     if (!g.wo.empty()) grads.set("wo", to_js(g.wo));
     if (!g.va.empty()) grads.set("va", floats(g.va.data(), g.va.size()));
-    val out = val::object();
-    out.set("ok", true);
-    out.set("grads", grads);
-    return out;
-  } catch (const AttentionError& e) {
-    return failure(to_string(e.code()), e.field(), e.what());
-  } catch (const std::bad_alloc&) {
-    return failure("too_large", "", "the engine ran out of memory for this config; use smaller inputs");
-  } catch (const std::exception& e) {
-    return failure("bad_config", "", std::string("the engine could not run this config: ") + e.what());
-  }
+    return grads;
+  });
 }
 
 val limits_js() {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadEngine, AttentionError } from 'attention-playground';
+import { referenceFused } from '../reference.js';
 
 const simd = await loadEngine();
 const scalar = await loadEngine({ simd: false });
@@ -18,24 +19,7 @@ function random(count, seed, range = 1) {
   });
 }
 
-function reference(q, k, v, { n, m, dk, dv, causal = false, scale = 1 / Math.sqrt(dk) }) {
-  const out = new Float64Array(n * dv);
-  for (let i = 0; i < n; i++) {
-    const visible = causal ? Math.min(m, i + 1) : m;
-    const w = new Float64Array(visible);
-    let max = -Infinity;
-    for (let j = 0; j < visible; j++) {
-      let d = 0;
-      for (let p = 0; p < dk; p++) d += q[i * dk + p] * k[j * dk + p];
-      w[j] = d * scale;
-      max = Math.max(max, w[j]);
-    }
-    let z = 0;
-    for (let j = 0; j < visible; j++) z += (w[j] = Math.exp(w[j] - max));
-    for (let j = 0; j < visible; j++) for (let c = 0; c < dv; c++) out[i * dv + c] += (w[j] / z) * v[j * dv + c];
-  }
-  return out;
-}
+const reference = (q, k, v, opts) => referenceFused(q, k, v, opts);
 
 test('both builds load, and say which one runs', () => {
   assert.equal(simd.simd, true);
