@@ -126,7 +126,7 @@ function renderHeader() {
       note.textContent = S.copyFailed;
     }
   });
-  const themeSelect = h('select', { id: 'theme' }, ['auto', 'light', 'dark'].map((t) => h('option', { value: t, selected: t === storedTheme() }, S.embed.themes[t])));
+  const themeSelect = h('select', { id: 'theme' }, ['auto', 'light', 'dark'].map((t) => h('option', { value: t, selected: t === storedTheme() }, S.themes[t])));
   themeSelect.addEventListener('change', () => {
     applyTheme(themeSelect.value);
     try {
@@ -141,7 +141,7 @@ function renderHeader() {
   header.replaceChildren(
     pair('preset', S.preset, presetSelect),
     pair('lang', S.language, langSelect),
-    pair('theme', S.embed.theme, themeSelect),
+    pair('theme', S.theme, themeSelect),
     share, embed, note);
 }
 

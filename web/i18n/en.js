@@ -22,6 +22,8 @@ export default {
     custom: 'Your own',
   },
   language: 'Language',
+  theme: 'Theme',
+  themes: { auto: 'system', light: 'light', dark: 'dark' },
   share: 'Copy link',
   copied: 'Link copied to the clipboard.',
   copyFailed: 'Could not copy; the link is in the address bar.',

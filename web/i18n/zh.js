@@ -20,6 +20,8 @@ export default {
     custom: '自定义',
   },
   language: '语言',
+  theme: '主题',
+  themes: { auto: '跟随系统', light: '浅色', dark: '深色' },
   share: '复制链接',
   copied: '链接已复制到剪贴板。',
   copyFailed: '无法复制；链接就在地址栏中。',
