@@ -42,6 +42,8 @@ test('Pause stops updates, Reset restores the initial tables', async () => {
   await page.click('#learn-train');
   await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('.learn-status').textContent));
   await page.click('#learn-pause');
+  // the tables follow the state on the next frame: let the last one land before reading
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const paused = await values(page, 'wq');
   const status = await page.textContent('.learn-status');
   await page.waitForTimeout(400);
