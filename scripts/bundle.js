@@ -2,11 +2,13 @@
 // KaTeX and the stylesheet in one minified file that runs as a classic or module script.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const out = `${root}dist/attention-playground.js`;
+// The inlined wasm goes in gzipped; the widget inflates it with DecompressionStream.
+writeFileSync(`${root}web/core/attention-core.wasm.gz`, gzipSync(readFileSync(`${root}web/core/attention-core.wasm`), { level: 9 }));
 await build({
   entryPoints: [`${root}web/widget-bundle.js`],
   bundle: true,
@@ -14,7 +16,7 @@ await build({
   format: 'iife',
   target: ['chrome100', 'firefox100', 'safari15'],
   outfile: out,
-  loader: { '.wasm': 'binary', '.css': 'text' },
+  loader: { '.gz': 'binary', '.css': 'text' },
   // The engine reads files only under Node; a browser bundle never reaches that branch.
   // The scalar build is for browsers without wasm SIMD; the one-file widget inlines only
   // the SIMD build (every current browser has SIMD) and says so where it is missing.
