@@ -91,6 +91,11 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
 
     // Scores: for each pair of key batches, R x 2 accumulators stay in registers while the
     // dk products are summed (q broadcast against contiguous keys: no horizontal sums).
+    // Blocks with every key visible (no padding, no causal cut) need no mask, and their
+    // row maxima are taken from the accumulators as the scores are stored.
+    const bool full = cols == Bc && (causal == Causal::no || t.first_row >= j0 + Bc - 1);
+    batch running_max[R];
+    for (std::size_t r = 0; r < R; ++r) running_max[r] = batch(minus_inf);
     for (std::size_t jc = 0; jc < Bc; jc += 2 * W) {
       batch acc0[R], acc1[R];
       for (std::size_t r = 0; r < R; ++r) acc0[r] = acc1[r] = batch(0.0f);
@@ -106,12 +111,13 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
       for (std::size_t r = 0; r < R; ++r) {
         acc0[r].store_aligned(scores + r * Bc + jc);
         acc1[r].store_aligned(scores + r * Bc + jc + W);
+        running_max[r] = xsimd::max(running_max[r], xsimd::max(acc0[r], acc1[r]));
       }
     }
 
     // Mask what this block must not contribute: padding past the last key, and under a
     // causal mask the keys after each row's own position.
-    for (std::size_t r = 0; r < R; ++r) {
+    for (std::size_t r = 0; r < R && !full; ++r) {
       std::size_t visible = cols;
       if (causal == Causal::yes) {
         const std::size_t row = t.first_row + r;
@@ -123,8 +129,11 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
     // Online softmax: new running max, rescale what was accumulated, exponentiate.
     float new_max[R];
     for (std::size_t r = 0; r < R; ++r) {
-      batch mx(minus_inf);
-      for (std::size_t j = 0; j < Bc; j += W) mx = xsimd::max(mx, batch::load_aligned(scores + r * Bc + j));
+      batch mx = running_max[r];
+      if (!full) {
+        mx = batch(minus_inf);
+        for (std::size_t j = 0; j < Bc; j += W) mx = xsimd::max(mx, batch::load_aligned(scores + r * Bc + j));
+      }
       new_max[r] = std::max(row_max[r], xsimd::reduce_max(mx));
     }
     // alpha_r = exp(old max - new max) for all rows at once (0 on a row's first visible
