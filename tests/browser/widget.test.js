@@ -41,6 +41,9 @@ test('the example article renders its three widgets with the right numbers, unde
   ref.heads[0].weights.flat().forEach((w, i) => assert.ok(Math.abs(weights[i] - w) < 1e-5, `weights[${i}]`));
   assert.equal(await page.locator('#third td input').count(), 0);
   assert.equal(await page.locator('#third table.matrix.editable').count(), 0); // readonly
+  assert.ok(await page.locator('#first .block-tools').count() > 0);
+  await page.evaluate(() => document.querySelector('#first').setAttribute('tools', 'none'));
+  await page.waitForFunction(() => document.querySelector('#first').shadowRoot.querySelectorAll('.block-tools').length === 0);
   assert.deepEqual(problems, [], 'no console errors, CSP violations or failed requests');
   await page.screenshot({ path: join(artifacts, 'blog-post.png') });
   await page.close();

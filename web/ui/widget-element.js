@@ -12,7 +12,7 @@ import { STEP_IDS } from '../engine.js';
 import { pickLanguage, strings } from '../i18n/index.js';
 
 const EXTRA_STEPS = ['wq', 'wk', 'wv', 'wo', 'context'];
-const ATTRIBUTES = ['config', 'preset', 'steps', 'lang', 'decimals', 'readonly', 'theme'];
+const ATTRIBUTES = ['config', 'preset', 'steps', 'lang', 'decimals', 'readonly', 'theme', 'tools'];
 
 /**
  * Defines the element. setup: {
@@ -175,6 +175,7 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
         controls: false,
         overview: false,
         readonly: this.hasAttribute('readonly'),
+        authorTools: this.getAttribute('tools') !== 'none',
         steps: this.steps(),
         renderMath: setup.renderMath,
         onChange: () => this.dispatchEvent(new Event('input', { bubbles: true, composed: true })),
