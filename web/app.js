@@ -10,15 +10,18 @@ import { LANGUAGES, pickLanguage, strings } from './i18n/index.js';
 import { openEmbedDialog } from './ui/embed-dialog.js';
 import { costSection } from './ui/cost.js';
 import { learnSection } from './ui/learn.js';
+import { followTheme } from './lib/theme.js';
 import katex from './vendor/katex/katex.mjs';
 
 const STORAGE_KEY = 'attention-playground:state';
 const THEME_KEY = 'attention-playground:theme';
 
-// light, dark, or auto (the system's preference, through CSS). A reader's choice, kept in
+// light, dark, or auto (the system's preference). A reader's choice, kept in
 // localStorage; not part of share links.
+let stopFollowingTheme = () => {};
 function applyTheme(theme) {
-  document.documentElement.dataset.theme = theme;
+  stopFollowingTheme();
+  stopFollowingTheme = followTheme(theme, (resolved) => { document.documentElement.dataset.theme = resolved; });
 }
 function storedTheme() {
   try {

@@ -47,17 +47,6 @@ void check_against_reference(const Config& cfg) {
   support::check_matrix(got.final, want.final, pipeline_tol, "final");
 }
 
-Config random_config(Rng& rng, std::size_t n, std::size_t d_model, std::size_t heads, std::size_t d_k,
-                     std::size_t d_v) {
-  Config c;
-  c.x = support::random_matrix(n, d_model, rng);
-  c.heads = heads;
-  c.wq = support::random_matrix(d_model, heads * d_k, rng);
-  c.wk = support::random_matrix(d_model, heads * d_k, rng);
-  c.wv = support::random_matrix(d_model, heads * d_v, rng);
-  return c;
-}
-
 ErrorCode error_of(const Config& cfg, std::string* field = nullptr) {
   try {
     attention::run(cfg);
@@ -122,7 +111,7 @@ TEST_CASE("random configs over every option match the reference", "[attention]")
   const std::size_t d_k = 2 * (1 + seed % 4);       // even, so RoPE applies
   const std::size_t d_v = 1 + (seed * 5) % 7;
   const std::size_t n = 1 + (seed * 7) % 11, d_model = 1 + (seed * 3) % 10;
-  Config c = random_config(rng, n, d_model, heads, d_k, d_v);
+  Config c = support::random_config(rng, n, d_model, heads, d_k, d_v);
   if (seed % 2) c.wo = support::random_matrix(heads * d_v, 1 + seed % 5, rng);
   if (seed % 3 == 1) c.context = support::random_matrix(1 + seed % 9, d_model, rng);
   const std::size_t m = c.context ? c.context->rows : n;
@@ -148,7 +137,7 @@ TEST_CASE("attention properties", "[attention]") {
   Rng rng(99);
 
   SECTION("causal mask zeroes the upper triangle") {
-    Config c = random_config(rng, 9, 5, 2, 3, 2);
+    Config c = support::random_config(rng, 9, 5, 2, 3, 2);
     c.mask = attention::MaskKind::causal;
     const auto t = attention::run(c);
     for (const auto& h : t.heads) {
@@ -163,7 +152,7 @@ TEST_CASE("attention properties", "[attention]") {
   }
 
   SECTION("every weights row sums to 1") {
-    Config c = random_config(rng, 13, 6, 3, 2, 2);
+    Config c = support::random_config(rng, 13, 6, 3, 2, 2);
     const auto t = attention::run(c);
     for (const auto& h : t.heads) {
       for (std::size_t j = 0; j < 13; ++j) {
@@ -175,7 +164,7 @@ TEST_CASE("attention properties", "[attention]") {
   }
 
   SECTION("self-attention without position is permutation-equivariant") {
-    Config c = random_config(rng, 7, 4, 2, 2, 3);
+    Config c = support::random_config(rng, 7, 4, 2, 2, 3);
     const std::size_t perm[] = {3, 0, 6, 1, 5, 2, 4};
     Config p = c;
     for (std::size_t r = 0; r < 7; ++r)
@@ -188,7 +177,7 @@ TEST_CASE("attention properties", "[attention]") {
   }
 
   SECTION("one head is softmax(Q K^T / sqrt(d_k)) V") {
-    Config c = random_config(rng, 5, 4, 1, 4, 3);
+    Config c = support::random_config(rng, 5, 4, 1, 4, 3);
     const auto t = attention::run(c);
     const auto X = reference::from(c.x);
     const auto Q = reference::multiply(X, reference::from(c.wq));
@@ -213,7 +202,7 @@ TEST_CASE("attention properties", "[attention]") {
 
   SECTION("h heads are h single-head runs side by side") {
     const std::size_t h = 3, d_k = 2, d_v = 2;
-    Config c = random_config(rng, 6, 5, h, d_k, d_v);
+    Config c = support::random_config(rng, 6, 5, h, d_k, d_v);
     const auto all = attention::run(c);
     for (std::size_t i = 0; i < h; ++i) {
       Config one = c;
@@ -234,7 +223,7 @@ TEST_CASE("attention properties", "[attention]") {
   }
 
   SECTION("an all-blocked row gives zeros and a warning, never NaN") {
-    Config c = random_config(rng, 3, 2, 1, 2, 2);
+    Config c = support::random_config(rng, 3, 2, 1, 2, 2);
     c.mask = attention::MaskKind::custom;
     c.mask_matrix = Matrix(3, 3, std::vector<float>{1, 1, 0, 0, 0, 0, 0, 1, 1});
     const auto t = attention::run(c);
@@ -246,7 +235,7 @@ TEST_CASE("attention properties", "[attention]") {
   }
 
   SECTION("scores of +-1e4 stay finite") {
-    Config c = random_config(rng, 4, 2, 1, 2, 2);
+    Config c = support::random_config(rng, 4, 2, 1, 2, 2);
     for (float& v : c.x.data) v *= 300.0f;
     c.scale = attention::ScaleKind::none;
     const auto t = attention::run(c);
@@ -256,7 +245,7 @@ TEST_CASE("attention properties", "[attention]") {
 
 TEST_CASE("bad configs are refused with the right code and field", "[attention][errors]") {
   Rng rng(5);
-  const Config good = random_config(rng, 3, 2, 1, 2, 2);
+  const Config good = support::random_config(rng, 3, 2, 1, 2, 2);
   Config c = good;
   std::string field;
 

@@ -82,12 +82,7 @@ TEST_CASE("backward matches finite differences for every option", "[backward]") 
   support::Rng rng(4242 + seed);
   const std::size_t heads = 1 + seed % 2, d_k = 2 * (1 + seed % 2), d_v = 1 + seed % 3;
   const std::size_t n = 2 + seed % 3, d_model = 2 + (seed / 2) % 3;
-  Config c;
-  c.x = support::random_matrix(n, d_model, rng);
-  c.heads = heads;
-  c.wq = support::random_matrix(d_model, heads * d_k, rng);
-  c.wk = support::random_matrix(d_model, heads * d_k, rng);
-  c.wv = support::random_matrix(d_model, heads * d_v, rng);
+  Config c = support::random_config(rng, n, d_model, heads, d_k, d_v);
   if (seed % 3 == 1) c.context = support::random_matrix(2 + seed % 2, d_model, rng);
   const std::size_t m = c.context ? c.context->rows : n;
   if (seed % 2 == 0) c.wo = support::random_matrix(heads * d_v, 2, rng);

@@ -39,6 +39,18 @@ inline attention::Matrix random_matrix(std::size_t rows, std::size_t cols, Rng& 
   return m;
 }
 
+// Self-attention with random X, W_Q, W_K, W_V of the given sizes and default options.
+inline attention::Config random_config(Rng& rng, std::size_t n, std::size_t d_model, std::size_t heads,
+                                       std::size_t d_k, std::size_t d_v) {
+  attention::Config c;
+  c.x = random_matrix(n, d_model, rng);
+  c.heads = heads;
+  c.wq = random_matrix(d_model, heads * d_k, rng);
+  c.wk = random_matrix(d_model, heads * d_k, rng);
+  c.wv = random_matrix(d_model, heads * d_v, rng);
+  return c;
+}
+
 inline std::vector<std::size_t> awkward_sizes() {
   const std::size_t w = attention::kernels::batch_width();
   return {1, 3, 7, w - 1, w, w + 1, 8 * w + 2};

@@ -10,6 +10,7 @@ import { PRESETS, PRESET_CHECKS, DEFAULT_PRESET, presetConfig } from '../lib/pre
 import { DEFAULT_DECIMALS, MAX_DECIMALS } from '../lib/state.js';
 import { STEP_IDS } from '../engine.js';
 import { pickLanguage, strings } from '../i18n/index.js';
+import { followTheme } from '../lib/theme.js';
 
 const EXTRA_STEPS = ['wq', 'wk', 'wv', 'wo', 'context'];
 const ATTRIBUTES = ['config', 'preset', 'steps', 'lang', 'decimals', 'readonly', 'theme', 'tools'];
@@ -66,6 +67,7 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
 
     disconnectedCallback() {
       this.observer?.disconnect();
+      this.stopFollowingTheme?.();
     }
 
     attributeChangedCallback(attr, oldValue, newValue) {
@@ -97,8 +99,8 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
     }
 
     applyTheme() {
-      const theme = this.getAttribute('theme');
-      this.box.dataset.theme = theme === 'dark' || theme === 'light' ? theme : 'auto';
+      this.stopFollowingTheme?.();
+      this.stopFollowingTheme = followTheme(this.getAttribute('theme'), (resolved) => { this.box.dataset.theme = resolved; });
     }
 
     renderFallback(message) {
