@@ -344,3 +344,25 @@ test('the Cost section times the fused kernel in a worker, plots it, and can be 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the golden cases shared by every layer show their pinned values on the page', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { encodeShare } = await import('../../web/lib/state.js');
+  const golden = JSON.parse(readFileSync(new URL('../golden/cases.json', import.meta.url), 'utf8')).cases;
+  const { page, problems } = await openPage(env, '#preset=two-words');
+  await ready(page);
+  for (const c of golden) {
+    await page.goto(`${env.url}${encodeShare({ config: c.config, decimals: 3, lang: 'en' })}`);
+    await page.reload();
+    await ready(page);
+    await assertPageMatchesReference(page, c.config);
+    for (const [step, rows] of Object.entries(c.expect ?? {})) {
+      const got = await matrixOf(page, step, step === 'final' || step === 'q' ? undefined : 0);
+      rows.forEach((row, r) => row.forEach((want, col) => {
+        if (want !== null) assert.ok(Math.abs(got[r][col] - want) <= c.tolerance, `${c.name} ${step}[${r}][${col}]: ${got[r][col]} vs ${want}`);
+      }));
+    }
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
