@@ -1,14 +1,9 @@
 // The snippets an author pastes into an article: the <attention-playground> element and
 // an iframe of embed.html, both for the playground's current state. Pure string work,
 // with every attribute value escaped.
-const escapeAttr = (text) => String(text).replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+import { toBase64Url } from './state.js';
 
-function toBase64Url(text) {
-  const bytes = new TextEncoder().encode(text);
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
+const escapeAttr = (text) => String(text).replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
  * options: { config, preset?, steps?: string[], lang, decimals, readonly, theme,

@@ -127,7 +127,7 @@ export function parseNumber(text) {
 
 // ---- share links: #config=<base64url(UTF-8 JSON)> or #preset=<name> ----
 
-function toBase64Url(text) {
+export function toBase64Url(text) {
   const bytes = new TextEncoder().encode(text);
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
