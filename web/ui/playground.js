@@ -229,7 +229,6 @@ export class Playground {
     }
     const previous = panel.querySelector('table.matrix');
     const editable = block.editable && !this.options.readonly;
-    const name = block.caption.split(' (')[0];
     const table = matrixTable({
       step: block.step,
       caption: block.caption,
@@ -241,7 +240,7 @@ export class Playground {
       colLabels: block.colLabels,
       editable,
       labelsEditable: block.labelsEditable && !this.options.readonly,
-      cellLabel: (r, c) => S.cellLabel(name, r, c),
+      cellLabel: (r, c) => S.cellLabel(block.name, r, c),
       corner: S.corner,
       cellClass: (r, c) => this.cellClass(block, r, c),
       onCommit: (r, c, text) => this.commitCell(block, r, c, text),
@@ -346,9 +345,9 @@ export class Playground {
     const list = [];
     for (const tool of block.tools) {
       if (tool === 'identity') {
-        list.push(button(`${S.identity} ${block.caption.split(' (')[0]}`, () => this.change((cfg) => ({ ...cfg, [block.step]: identity(block.rows, block.cols) }))));
+        list.push(button(`${S.identity} ${block.name}`, () => this.change((cfg) => ({ ...cfg, [block.step]: identity(block.rows, block.cols) }))));
       } else if (tool === 'random') {
-        list.push(button(`${S.random} ${block.caption.split(' (')[0]}`, () => this.change((cfg) => ({ ...cfg, [block.step]: randomMatrix(block.rows, block.cols, this.nextSeed()) }))));
+        list.push(button(`${S.random} ${block.name}`, () => this.change((cfg) => ({ ...cfg, [block.step]: randomMatrix(block.rows, block.cols, this.nextSeed()) }))));
       } else if (tool === 'random-x') {
         list.push(button(`${S.random} X`, () => this.change((cfg) => ({ ...cfg, x: randomMatrix(block.rows, block.cols, this.nextSeed()) }))));
       } else if (tool === 'shuffle') {
@@ -390,7 +389,7 @@ export class Playground {
 
   commitCell(block, r, c, text) {
     const S = this.S;
-    const where = S.cellLabel(block.caption.split(' (')[0], r, c);
+    const where = S.cellLabel(block.name, r, c);
     const value = parseNumber(text);
     if (value === null) {
       const msg = S.invalidNumber(where, String(text).slice(0, 40));
