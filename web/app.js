@@ -156,8 +156,8 @@ let costHost = null;
 let costLang = null;
 let learnHost = null;
 let learn = null;
-// Cost and Learn are built for a language; a new language rebuilds them (Learn starts over).
-function renderCost() {
+// Learn and Cost are built for a language; a new language rebuilds them (Learn starts over).
+function renderLearnAndCost() {
   if (!costHost || costLang === lang) return;
   costLang = lang;
   costHost.replaceChildren(costSection(strings(lang)));
@@ -177,7 +177,7 @@ function onChange(state) {
   if (key !== headerKey) {
     headerKey = key;
     renderHeader();
-    renderCost();
+    renderLearnAndCost();
   }
 }
 
@@ -213,7 +213,7 @@ async function start() {
   learnHost = h('div', { className: 'learn-host' });
   costHost = h('div', { className: 'cost-host' });
   app.append(learnHost, costHost);
-  renderCost();
+  renderLearnAndCost();
   if (fromHash.error) playground.showError(fromHash.error);
   renderHeader();
   writeHash(playground.state);
