@@ -40,7 +40,12 @@ export async function openPage(env, path = '', { width = 1280, height = 800, col
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('response', (res) => { if (res.status() >= 400) problems.push(`http ${res.status()}: ${res.url()}`); });
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`));
+  // A request the browser itself cancels because the test navigated on (goto, reload) is
+  // not a failure of the page; a missing or refused asset still shows as a 4xx response,
+  // another network error or a console error.
+  page.on('requestfailed', (req) => {
+    if (req.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`);
+  });
   page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
   await page.goto(env.url + path);
   return { page, problems };
