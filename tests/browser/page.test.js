@@ -165,11 +165,15 @@ test('hover and focus show the arithmetic of a score, a weight and an output', a
 test('a share link restores an edited state exactly; a malformed one shows an alert', async () => {
   const { page } = await openPage(env, '#preset=multi-head');
   await ready(page);
-  await page.click('[data-step="x"] td[data-row="2"][data-col="1"]');
-  await page.keyboard.type('1.25');
-  await page.keyboard.press('Enter');
-  await page.selectOption('#ctl-mask', 'causal');
-  await page.waitForFunction(() => location.hash.startsWith('#config='));
+  await changeAndRead(page, async () => {
+    await page.click('[data-step="x"] td[data-row="2"][data-col="1"]');
+    await page.keyboard.type('1.25');
+    await page.keyboard.press('Enter');
+  });
+  // the URL follows a moment after each change: wait for the one that holds both edits
+  const config = await changeAndRead(page, () => page.selectOption('#ctl-mask', 'causal'));
+  assert.equal(config.mask, 'causal');
+  assert.equal(config.x[2][1], 1.25);
   const link = await page.evaluate(() => location.href);
   const finalBefore = await matrixOf(page, 'final');
   const weightsBefore = await matrixOf(page, 'weights', 1);
