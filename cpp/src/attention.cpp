@@ -7,6 +7,7 @@
 
 #include "attention/attention.hpp"
 #include "attention/kernels.hpp"
+#include "matrix_ops.hpp"
 
 #ifndef ATTENTION_VERSION
 #define ATTENTION_VERSION "0.0.0"
@@ -17,12 +18,6 @@ namespace attention {
 const char* version() { return ATTENTION_VERSION; }
 
 namespace {
-
-Matrix product(const Matrix& a, const Matrix& b) {
-  Matrix c(a.rows, b.cols);
-  kernels::matmul(a.data.data(), b.data.data(), c.data.data(), a.rows, a.cols, b.cols);
-  return c;
-}
 
 // PE(pos, 2i) = sin(pos / 10000^(2i/d)), PE(pos, 2i+1) = cos(pos / 10000^(2i/d)).
 // Computed in double: positions up to 512 make arguments large enough that float
@@ -36,12 +31,6 @@ Matrix sinusoidal(std::size_t rows, std::size_t d) {
     }
   }
   return pe;
-}
-
-Matrix with_encoding(const Matrix& in, const Matrix& pe) {
-  Matrix out(in.rows, in.cols);
-  kernels::add(in.data.data(), pe.data.data(), out.data.data(), in.data.size());
-  return out;
 }
 
 // Rotary encoding: within each head, the pair (2i, 2i+1) of row `pos` turns by
@@ -61,14 +50,6 @@ void rotate(Matrix& m, std::size_t heads, std::size_t d_k) {
       }
     }
   }
-}
-
-Matrix columns(const Matrix& m, std::size_t first, std::size_t count) {
-  Matrix out(m.rows, count);
-  for (std::size_t r = 0; r < m.rows; ++r) {
-    for (std::size_t c = 0; c < count; ++c) out.at(r, c) = m.at(r, first + c);
-  }
-  return out;
 }
 
 // Finite inputs can still overflow float32 in a product (1e38 x 1e38). A step that does is
@@ -113,10 +94,10 @@ Trace run(const Config& cfg) {
 
   if (cfg.positional == Positional::sinusoidal) {
     t.pe = sinusoidal(n, d_model);
-    t.x = with_encoding(cfg.x, t.pe);
+    t.x = ops::sum(cfg.x, t.pe);
     if (!self) {
       t.context_pe = sinusoidal(m, d_model);
-      t.context = with_encoding(*cfg.context, t.context_pe);
+      t.context = ops::sum(*cfg.context, t.context_pe);
     }
   } else {
     t.x = cfg.x;
@@ -124,9 +105,9 @@ Trace run(const Config& cfg) {
   }
   const Matrix& source = self ? t.x : t.context;
 
-  t.q = product(t.x, cfg.wq);
-  t.k = product(source, cfg.wk);
-  t.v = product(source, cfg.wv);
+  t.q = ops::product(t.x, cfg.wq);
+  t.k = ops::product(source, cfg.wk);
+  t.v = ops::product(source, cfg.wv);
   if (cfg.positional == Positional::rope) {
     rotate(t.q, h, t.d_k);
     rotate(t.k, h, t.d_k);
@@ -150,9 +131,9 @@ Trace run(const Config& cfg) {
   t.heads.resize(h);
   for (std::size_t i = 0; i < h; ++i) {
     HeadTrace& ht = t.heads[i];
-    ht.q = columns(t.q, i * t.d_k, t.d_k);
-    ht.k = columns(t.k, i * t.d_k, t.d_k);
-    ht.v = columns(t.v, i * t.d_v, t.d_v);
+    ht.q = ops::columns(t.q, i * t.d_k, t.d_k);
+    ht.k = ops::columns(t.k, i * t.d_k, t.d_k);
+    ht.v = ops::columns(t.v, i * t.d_v, t.d_v);
 
     ht.scores = Matrix(n, m);
     if (cfg.score == ScoreKind::dot) {
@@ -182,13 +163,11 @@ Trace run(const Config& cfg) {
       }
     }
 
-    ht.output = product(ht.weights, ht.v);
+    ht.output = ops::product(ht.weights, ht.v);
     require_finite(ht.output, "output");
-    for (std::size_t r = 0; r < n; ++r) {
-      for (std::size_t c = 0; c < t.d_v; ++c) t.concat.at(r, i * t.d_v + c) = ht.output.at(r, c);
-    }
+    ops::set_columns(t.concat, i * t.d_v, ht.output);
   }
-  t.final = cfg.wo ? product(t.concat, *cfg.wo) : t.concat;
+  t.final = cfg.wo ? ops::product(t.concat, *cfg.wo) : t.concat;
   require_finite(t.final, "final");
   return t;
 }

@@ -9,31 +9,11 @@
 
 #include "attention/attention.hpp"
 #include "attention/kernels.hpp"
+#include "matrix_ops.hpp"
 
 namespace attention {
 
 namespace {
-
-Matrix transpose(const Matrix& a) {
-  Matrix t(a.cols, a.rows);
-  for (std::size_t r = 0; r < a.rows; ++r)
-    for (std::size_t c = 0; c < a.cols; ++c) t.at(c, r) = a.at(r, c);
-  return t;
-}
-
-Matrix mul(const Matrix& a, const Matrix& b) {  // a b
-  Matrix c(a.rows, b.cols);
-  kernels::matmul(a.data.data(), b.data.data(), c.data.data(), a.rows, a.cols, b.cols);
-  return c;
-}
-
-Matrix mul_nt(const Matrix& a, const Matrix& b) {  // a b^T
-  Matrix c(a.rows, b.rows);
-  kernels::matmul_nt(a.data.data(), b.data.data(), c.data.data(), a.rows, b.rows, a.cols);
-  return c;
-}
-
-Matrix mul_tn(const Matrix& a, const Matrix& b) { return mul(transpose(a), b); }  // a^T b
 
 void add_into(Matrix& into, const Matrix& m) {
   kernels::add(into.data.data(), m.data.data(), into.data.data(), into.data.size());
@@ -86,8 +66,8 @@ Gradients backward(const Config& cfg, const Matrix& d_final, const std::vector<M
   Gradients g;
   Matrix d_concat = d_final;
   if (cfg.wo) {
-    g.wo = mul_tn(t.concat, d_final);
-    d_concat = mul_nt(d_final, *cfg.wo);
+    g.wo = ops::product_tn(t.concat, d_final);
+    d_concat = ops::product_nt(d_final, *cfg.wo);
   }
 
   Matrix d_q(n, h * dk), d_k(m, h * dk), d_v(m, h * dv);
@@ -98,14 +78,12 @@ Gradients backward(const Config& cfg, const Matrix& d_final, const std::vector<M
 
   for (std::size_t i = 0; i < h; ++i) {
     const HeadTrace& ht = t.heads[i];
-    Matrix d_out(n, dv);
-    for (std::size_t r = 0; r < n; ++r)
-      for (std::size_t c = 0; c < dv; ++c) d_out.at(r, c) = d_concat.at(r, i * dv + c);
+    const Matrix d_out = ops::columns(d_concat, i * dv, dv);
 
     // output = A V
-    Matrix d_a = mul_nt(d_out, ht.v);
+    Matrix d_a = ops::product_nt(d_out, ht.v);
     if (!d_weights.empty()) add_into(d_a, d_weights[i]);
-    const Matrix d_vh = mul_tn(ht.weights, d_out);
+    const Matrix d_vh = ops::product_tn(ht.weights, d_out);
 
     // A = softmax(masked) row by row: dS = A * (dA - sum_k A dA). Blocked keys have A = 0,
     // so the mask passes no gradient to them; then scaled = scale * scores.
@@ -120,8 +98,8 @@ Gradients backward(const Config& cfg, const Matrix& d_final, const std::vector<M
 
     Matrix d_qh, d_kh;
     if (!additive) {
-      d_qh = mul(d_scores, ht.k);      // scores = Q K^T
-      d_kh = mul_tn(d_scores, ht.q);
+      d_qh = ops::product(d_scores, ht.k);      // scores = Q K^T
+      d_kh = ops::product_tn(d_scores, ht.q);
     } else {
       // scores_jk = sum_c va_c tanh(q_jc + k_kc)
       d_qh = Matrix(n, dk);
@@ -140,12 +118,9 @@ Gradients backward(const Config& cfg, const Matrix& d_final, const std::vector<M
         }
       }
     }
-    for (std::size_t r = 0; r < n; ++r)
-      for (std::size_t p = 0; p < dk; ++p) d_q.at(r, i * dk + p) = d_qh.at(r, p);
-    for (std::size_t r = 0; r < m; ++r) {
-      for (std::size_t p = 0; p < dk; ++p) d_k.at(r, i * dk + p) = d_kh.at(r, p);
-      for (std::size_t p = 0; p < dv; ++p) d_v.at(r, i * dv + p) = d_vh.at(r, p);
-    }
+    ops::set_columns(d_q, i * dk, d_qh);
+    ops::set_columns(d_k, i * dk, d_kh);
+    ops::set_columns(d_v, i * dv, d_vh);
   }
 
   if (cfg.positional == Positional::rope) {
@@ -156,12 +131,12 @@ Gradients backward(const Config& cfg, const Matrix& d_final, const std::vector<M
   // Q = X W_Q, K = C W_K, V = C W_V; the positional encoding adds a constant, so the
   // gradient with respect to the input is the gradient with respect to x.
   const Matrix& source = self ? t.x : t.context;
-  g.wq = mul_tn(t.x, d_q);
-  g.wk = mul_tn(source, d_k);
-  g.wv = mul_tn(source, d_v);
-  g.x = mul_nt(d_q, cfg.wq);
-  Matrix d_source = mul_nt(d_k, cfg.wk);
-  add_into(d_source, mul_nt(d_v, cfg.wv));
+  g.wq = ops::product_tn(t.x, d_q);
+  g.wk = ops::product_tn(source, d_k);
+  g.wv = ops::product_tn(source, d_v);
+  g.x = ops::product_nt(d_q, cfg.wq);
+  Matrix d_source = ops::product_nt(d_k, cfg.wk);
+  add_into(d_source, ops::product_nt(d_v, cfg.wv));
   if (self) add_into(g.x, d_source);
   else g.context = std::move(d_source);
   return g;
