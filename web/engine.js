@@ -1,12 +1,17 @@
-// The engine's JavaScript API: loadEngine() -> { version, simd, limits, run(config) }.
-// This layer checks what only JavaScript can see (types, ragged rows, unknown fields,
-// numbers beyond float32), flattens matrices into Float32Arrays, and hands them to the
-// C++ core, which checks shapes and computes the trace. Every failure becomes an
-// AttentionError with a code, the field at fault and a sentence a person understands.
+// The engine's JavaScript API: loadEngine() -> { version, simd, limits, run(config), ... }.
+// This layer only converts JavaScript values into the engine's types (number[][] into a
+// Float32Array matrix, labels into strings) and names the field when it cannot; every
+// check of meaning (shapes, limits, options, unknown fields) belongs to the C++ core
+// (cpp/src/validate.cpp). Every failure becomes an AttentionError with a code, the field
+// at fault and a sentence a person understands.
 import createSimdCore from './core/attention-core.js';
 
+// The step ids in the order the computation produces them: the same in C++ (kSteps in
+// cpp/include/attention/trace.hpp), web/lib/steps.js, the DOM and the docs. A test checks
+// this list against the core's own table.
 export const STEP_IDS = Object.freeze([
-  'x', 'pe', 'q', 'k', 'v', 'scores', 'scaled', 'masked', 'weights', 'output', 'concat', 'final',
+  'x', 'pe', 'encoded', 'context', 'contextPe', 'contextEncoded',
+  'q', 'k', 'v', 'scores', 'scaled', 'masked', 'weights', 'output', 'concat', 'final',
 ]);
 
 export class AttentionError extends Error {
@@ -19,180 +24,141 @@ export class AttentionError extends Error {
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;
-const MAX_LABEL_LENGTH = 200;
-const OPTIONS = {
-  scale: ['sqrt_dk', 'none'],
-  mask: ['none', 'causal'],
-  positional: ['none', 'sinusoidal', 'rope'],
-  score: ['dot', 'additive'],
-};
-const FIELDS = [
-  'x', 'tokens', 'context', 'contextTokens', 'heads', 'wq', 'wk', 'wv', 'wo',
-  'scale', 'mask', 'positional', 'score', 'va',
-];
+// Arrays longer than this are refused before they are read: far beyond every limit
+// (512 x 512), and reading a billion-entry list would hang the caller.
+const MAX_ENTRIES = 1 << 20;
 
 function fail(code, field, message) {
   throw new AttentionError(code, field, message);
 }
 
-// User text inside a message: quoted and cut short.
+// User text inside a message: quoted and cut short (by code points, never mid-emoji).
 function quote(text) {
-  return `"${text.length > 24 ? `${text.slice(0, 24)}…` : text}"`;
+  const chars = Array.from(text.length > 100 ? text.slice(0, 100) : text);
+  return `"${chars.length > 24 ? `${chars.slice(0, 24).join('')}…` : chars.join('')}"`;
 }
 
 const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
-// How a value looks in a message.
+// How a value looks in a message. A function is named as one: its source text is never echoed.
 function describe(value) {
   if (value === null) return 'null';
+  if (value === undefined) return 'missing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'string') return `the text ${quote(value)}`;
+  if (typeof value === 'function') return 'a function';
   if (typeof value === 'object') return 'an object';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (typeof value === 'bigint') return 'a BigInt';
   return String(value);
 }
 
-function checkNumber(value, where, field) {
-  if (typeof value !== 'number') fail('bad_config', field, `${where} is ${describe(value)}, not a number`);
-  if (!Number.isFinite(value)) fail('non_finite', field, `${where} is ${value}; every entry must be a finite number`);
-  if (Math.abs(value) > FLOAT32_MAX) {
-    fail('non_finite', field, `${where} is ${value}, beyond the float32 range (about ±3.4e38)`);
+// Reads a property the way JSON would hold it: own properties only (nothing inherited from
+// Object.prototype), and a getter or Proxy that throws becomes an error naming the field.
+function own(object, key, field) {
+  try {
+    return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+  } catch {
+    return fail('bad_config', field, `${field} could not be read (reading it threw an error)`);
   }
 }
 
-// number[][] -> { rows, cols, data: Float32Array }, refusing anything else by name.
-function toMatrix(value, field, maxDim) {
+// A list's entries, read once each: holes, lying lengths and throwing getters are refused.
+function entries(value, field, what) {
+  let length;
+  try {
+    length = value.length;
+  } catch {
+    return fail('bad_config', field, `${field} could not be read (reading it threw an error)`);
+  }
+  if (!Number.isInteger(length) || length < 0) fail('bad_config', field, `${field} is not a proper list`);
+  if (length > MAX_ENTRIES) fail('too_large', field, `${field} has ${length} ${what}; far beyond every limit`);
+  const out = new Array(length);
+  for (let i = 0; i < length; i++) {
+    if (!Object.prototype.hasOwnProperty.call(value, i)) fail('bad_config', field, `${field}[${i}] is missing (the list has a hole)`);
+    out[i] = own(value, i, field);
+  }
+  return out;
+}
+
+function toNumber(value, where, field) {
+  if (typeof value !== 'number') fail('bad_config', field, `${where} is ${describe(value)}, not a number`);
+  if (Number.isFinite(value) && Math.abs(value) > FLOAT32_MAX) {
+    fail('non_finite', field, `${where} is ${value}, beyond the float32 range (about ±3.4e38)`);
+  }
+  return value; // NaN and ±Infinity pass: the core names them
+}
+
+// number[][] -> { rows, cols, data: Float32Array }.
+function toMatrix(value, field) {
   if (!Array.isArray(value)) {
     fail('bad_config', field, `${field} must be a list of rows of numbers, but it is ${describe(value)}`);
   }
-  if (value.length === 0) fail('bad_config', field, `${field} must have at least one row`);
-  if (value.length > maxDim) fail('too_large', field, `${field} has ${value.length} rows; the limit is ${maxDim}`);
-  const first = value[0];
-  if (!Array.isArray(first)) fail('bad_config', field, `${field}[0] must be a list of numbers, but it is ${describe(first)}`);
+  const rows = entries(value, field, 'rows');
+  if (rows.length === 0) return { rows: 0, cols: 0, data: new Float32Array(0) };
+  const first = Array.isArray(rows[0]) ? entries(rows[0], `${field}[0]`, 'numbers') : null;
+  if (!first) fail('bad_config', field, `${field}[0] must be a list of numbers, but it is ${describe(rows[0])}`);
   const cols = first.length;
-  if (cols === 0) fail('bad_config', field, `${field}[0] is empty; every row needs at least one number`);
-  if (cols > maxDim) fail('too_large', field, `${field} has ${cols} columns; the limit is ${maxDim}`);
-  const data = new Float32Array(value.length * cols);
-  for (let r = 0; r < value.length; r++) {
-    const row = value[r];
-    if (!Array.isArray(row)) fail('bad_config', field, `${field}[${r}] must be a list of numbers, but it is ${describe(row)}`);
+  if (rows.length * cols > MAX_ENTRIES) fail('too_large', field, `${field} is ${rows.length} × ${cols}, far beyond every limit`);
+  const data = new Float32Array(rows.length * cols);
+  for (let r = 0; r < rows.length; r++) {
+    if (!Array.isArray(rows[r])) fail('bad_config', field, `${field}[${r}] must be a list of numbers, but it is ${describe(rows[r])}`);
+    const row = r === 0 ? first : entries(rows[r], field, 'numbers');
     if (row.length !== cols) {
       fail('shape_mismatch', field, `${field}[${r}] has ${plural(row.length, 'number')} but ${field}[0] has ${cols}; rows must be the same length`);
     }
-    for (let c = 0; c < cols; c++) {
-      checkNumber(row[c], `${field}[${r}][${c}]`, field);
-      data[r * cols + c] = row[c];
-    }
+    for (let c = 0; c < cols; c++) data[r * cols + c] = toNumber(row[c], `${field}[${r}][${c}]`, field);
   }
-  return { rows: value.length, cols, data };
+  return { rows: rows.length, cols, data };
 }
 
-function toVector(value, field, maxDim) {
+function toVector(value, field) {
   if (!Array.isArray(value)) fail('bad_config', field, `${field} must be a list of numbers, but it is ${describe(value)}`);
-  if (value.length > maxDim) fail('too_large', field, `${field} has ${value.length} numbers; the limit is ${maxDim}`);
-  value.forEach((v, i) => checkNumber(v, `${field}[${i}]`, field));
-  return Float32Array.from(value);
+  return Float32Array.from(entries(value, field, 'numbers'), (v, i) => toNumber(v, `${field}[${i}]`, field));
 }
 
-function toLabels(value, field, count, countOf) {
-  if (value === undefined || value === null) return null;
+function toLabels(value, field) {
   if (!Array.isArray(value)) fail('bad_config', field, `${field} must be a list of text labels, but it is ${describe(value)}`);
-  if (value.length !== count) {
-    fail('shape_mismatch', field, `${field} has ${plural(value.length, 'label')} but ${countOf} has ${plural(count, 'row')}`);
-  }
-  return value.map((label, i) => {
+  return entries(value, field, 'labels').map((label, i) => {
     if (typeof label !== 'string') fail('bad_config', field, `${field}[${i}] is ${describe(label)}, not text`);
-    if (label.length > MAX_LABEL_LENGTH) {
-      fail('bad_config', field, `${field}[${i}] is ${label.length} characters long; the limit is ${MAX_LABEL_LENGTH}`);
-    }
     return label;
   });
 }
 
-function choice(value, field, fallback) {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !OPTIONS[field].includes(value)) {
-    fail('bad_config', field, `${field} is ${describe(value)}; use ${OPTIONS[field].map((o) => `"${o}"`).join(', ')}`);
-  }
-  return value;
-}
+// Each kind of field (from the core's field table) and how its JavaScript value converts.
+const CONVERT = {
+  matrix: toMatrix,
+  vector: toVector,
+  labels: toLabels,
+  count: (value, field) => (typeof value === 'number' ? value : fail('bad_config', field, `${field} must be a whole number, but it is ${describe(value)}`)),
+  option: (value, field) => (typeof value === 'string' ? value : fail('bad_config', field, `${field} must be text naming an option, but it is ${describe(value)}`)),
+  scale: (value, field) => {
+    if (typeof value === 'string') return value;
+    if (typeof value !== 'number') fail('bad_config', field, `${field} must be "sqrt_dk", "none" or a number, but it is ${describe(value)}`);
+    return toNumber(value, field, field);
+  },
+  mask: (value, field) => (typeof value === 'string' ? value : Array.isArray(value) ? toMatrix(value, field)
+    : fail('bad_config', field, `${field} must be "none", "causal" or a matrix of 1 and 0, but it is ${describe(value)}`)),
+};
 
-// The JSON config of the public API -> the flat form the C++ bindings read.
-function normalize(config, limits) {
+// The JSON config of the public API -> the converted form the C++ bindings read:
+// { fields: its own keys, <field>: converted value or null }, plus its labels.
+function convert(config, fields) {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     fail('bad_config', 'config', `the config must be an object like {"x": [[1, 2]], "wq": …}, but it is ${describe(config)}`);
   }
-  for (const key of Object.keys(config)) {
-    if (!FIELDS.includes(key)) {
-      const near = FIELDS.find((f) => f.toLowerCase() === key.toLowerCase());
-      fail('bad_config', key, `unknown field ${quote(key)}${near ? `; did you mean "${near}"?` : ''}`);
-    }
+  let keys;
+  try {
+    keys = Object.keys(config);
+  } catch {
+    fail('bad_config', 'config', 'the config could not be read (listing its fields threw an error)');
   }
-  const max = limits.maxDim;
-  for (const required of ['x', 'wq', 'wk', 'wv']) {
-    if (config[required] === undefined || config[required] === null) {
-      fail('bad_config', required, `${required} is required`);
-    }
+  const flat = { fields: keys };
+  for (const { name, kind } of fields) {
+    const value = own(config, name, name);
+    flat[name] = value === undefined || value === null ? null : CONVERT[kind](value, name);
   }
-  const x = toMatrix(config.x, 'x', max);
-  const hasContext = config.context !== undefined && config.context !== null;
-  const context = hasContext ? toMatrix(config.context, 'context', max) : null;
-  if (!hasContext && config.contextTokens !== undefined && config.contextTokens !== null) {
-    fail('bad_config', 'contextTokens', 'contextTokens labels the context rows, but there is no context');
-  }
-  const tokens = toLabels(config.tokens, 'tokens', x.rows, 'x');
-  const contextTokens = hasContext ? toLabels(config.contextTokens, 'contextTokens', context.rows, 'context') : null;
-
-  let heads = 1;
-  if (config.heads !== undefined) {
-    heads = config.heads;
-    if (typeof heads !== 'number' || !Number.isInteger(heads) || heads < 1) {
-      fail('bad_config', 'heads', `heads must be a whole number of at least 1, but it is ${describe(heads)}`);
-    }
-    if (heads > limits.maxHeads) fail('too_large', 'heads', `heads is ${heads}; the limit is ${limits.maxHeads}`);
-  }
-
-  let scale = 'sqrt_dk';
-  let scaleValue = 1;
-  if (typeof config.scale === 'number') {
-    checkNumber(config.scale, 'scale', 'scale');
-    scale = 'custom';
-    scaleValue = config.scale;
-  } else if (config.scale !== undefined) {
-    if (!OPTIONS.scale.includes(config.scale)) {
-      fail('bad_config', 'scale', `scale is ${describe(config.scale)}; use "sqrt_dk", "none" or a number`);
-    }
-    scale = config.scale;
-  }
-
-  let mask = 'none';
-  let maskMatrix = null;
-  if (Array.isArray(config.mask)) {
-    mask = 'custom';
-    maskMatrix = toMatrix(config.mask, 'mask', max);
-  } else if (config.mask !== undefined) {
-    if (!OPTIONS.mask.includes(config.mask)) {
-      fail('bad_config', 'mask', `mask is ${describe(config.mask)}; use "none", "causal" or a matrix of 1 (keep) and 0 (block)`);
-    }
-    mask = config.mask;
-  }
-
-  const flat = {
-    x,
-    context,
-    heads,
-    wq: toMatrix(config.wq, 'wq', max),
-    wk: toMatrix(config.wk, 'wk', max),
-    wv: toMatrix(config.wv, 'wv', max),
-    wo: config.wo === undefined || config.wo === null ? null : toMatrix(config.wo, 'wo', max),
-    scale,
-    scaleValue,
-    mask,
-    maskMatrix,
-    positional: choice(config.positional, 'positional', 'none'),
-    score: choice(config.score, 'score', 'dot'),
-    va: config.va === undefined || config.va === null ? null : toVector(config.va, 'va', max),
-  };
-  return { flat, tokens, contextTokens };
+  return flat;
 }
 
 // A minimal module whose one function uses a v128 instruction (i8x16.splat):
@@ -210,6 +176,18 @@ export function simdSupported() {
   } catch {
     return false;
   }
+}
+
+const TYPED = Object.getPrototypeOf(Float32Array.prototype);
+const typedGetter = (key) => Object.getOwnPropertyDescriptor(TYPED, key).get;
+const TYPED_TAG = typedGetter(Symbol.toStringTag);
+const TYPED_LENGTH = typedGetter('length');
+const TYPED_BUFFER = typedGetter('buffer');
+const TYPED_OFFSET = typedGetter('byteOffset');
+
+function deepFreeze(object) {
+  for (const value of Object.values(object)) if (value && typeof value === 'object') deepFreeze(value);
+  return Object.freeze(object);
 }
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string'
@@ -245,60 +223,119 @@ export async function loadEngine(options = {}) {
     print: () => {},
     printErr: () => {},
   });
-  const limits = Object.freeze(core.limits());
+  const limits = deepFreeze(core.limits());
+  const fields = core.fields();
+  const failed = (result) => new AttentionError(result.code, result.field, result.message);
+  // { limits: 'page' } checks a config against the page's limits instead of the engine's.
+  const profileOf = (options) => (own(options ?? {}, 'limits', 'options') === 'page' ? 'page' : 'engine');
 
-  function run(config) {
-    const { flat, tokens, contextTokens } = normalize(config, limits);
-    const result = core.run(flat);
-    if (!result.ok) throw new AttentionError(result.code, result.field, result.message);
-    return Object.assign(result.trace, { tokens, contextTokens });
+  function attachLabels(trace, flat) {
+    return Object.assign(trace, { tokens: flat.tokens, contextTokens: flat.contextTokens });
+  }
+
+  function run(config, options) {
+    const flat = convert(config, fields);
+    const result = core.run(flat, profileOf(options), false);
+    if (!result.ok) throw failed(result);
+    return attachLabels(result.trace, flat);
   }
 
   // A seed gradient: number[][] like the config's matrices, or a { rows, cols, data } matrix.
+  // Its size is checked before anything is expanded.
   function seed(value, field) {
-    if (value && typeof value === 'object' && !Array.isArray(value) && Number.isInteger(value.rows) && Number.isInteger(value.cols)
-        && value.data?.length === value.rows * value.cols) {
-      const rows = Array.from({ length: value.rows }, (_, r) => Array.prototype.slice.call(value.data, r * value.cols, (r + 1) * value.cols));
-      return toMatrix(rows, field, limits.maxDim);
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const rows = own(value, 'rows', field);
+      const cols = own(value, 'cols', field);
+      const data = own(value, 'data', field);
+      if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
+        fail('bad_config', field, `${field} must be a list of rows or a { rows, cols, data } matrix`);
+      }
+      if (rows * cols > MAX_ENTRIES) fail('too_large', field, `${field} is ${rows} × ${cols}, far beyond every limit`);
+      if (data === null || typeof data !== 'object') fail('bad_config', field, `${field}.data must be a list of numbers`);
+      const values = entries(data, field, 'numbers');
+      if (values.length !== rows * cols) {
+        fail('shape_mismatch', field, `${field}.data holds ${values.length} numbers but should hold ${rows} × ${cols} = ${rows * cols}`);
+      }
+      return { rows, cols, data: Float32Array.from(values, (v, i) => toNumber(v, `${field}.data[${i}]`, field)) };
     }
-    return toMatrix(value, field, limits.maxDim);
+    return toMatrix(value, field);
+  }
+
+  function seeds(dFinal, dWeights) {
+    if (dWeights !== undefined && dWeights !== null && !Array.isArray(dWeights)) {
+      fail('bad_config', 'dWeights', `dWeights must be a list with one matrix per head, but it is ${describe(dWeights)}`);
+    }
+    return [seed(dFinal, 'dFinal'), dWeights ? entries(dWeights, 'dWeights', 'matrices').map((w) => seed(w, 'dWeights')) : null];
   }
 
   // Gradients of a loss through run(): dFinal = dL/d(final); options.dWeights = one
   // dL/d(weights) per head, for losses on the attention weights themselves.
   function backward(config, dFinal, options = {}) {
-    const { flat } = normalize(config, limits);
-    const dWeights = options?.dWeights;
-    if (dWeights !== undefined && dWeights !== null && !Array.isArray(dWeights)) {
-      fail('bad_config', 'dWeights', `dWeights must be a list with one matrix per head, but it is ${describe(dWeights)}`);
-    }
-    const result = core.backward(flat, seed(dFinal, 'dFinal'), dWeights ? dWeights.map((w) => seed(w, 'dWeights')) : null);
-    if (!result.ok) throw new AttentionError(result.code, result.field, result.message);
+    const flat = convert(config, fields);
+    const [d, dw] = seeds(dFinal, own(options ?? {}, 'dWeights', 'dWeights'));
+    const result = core.backward(flat, profileOf(options), d, dw);
+    if (!result.ok) throw failed(result);
     return result.grads;
+  }
+
+  // One forward and one backward pass: seedOf(trace) returns the loss's seeds
+  // { dFinal, dWeights? } from the forward trace; returns { trace, seeds, grads }.
+  function gradients(config, seedOf, options) {
+    if (typeof seedOf !== 'function') fail('bad_config', 'seedOf', 'seedOf must be a function of the trace');
+    const flat = convert(config, fields);
+    const forward = core.run(flat, profileOf(options), true);
+    if (!forward.ok) throw failed(forward);
+    const trace = attachLabels(forward.trace, flat);
+    let given;
+    try {
+      given = seedOf(trace);
+      const [d, dw] = seeds(own(given, 'dFinal', 'dFinal'), own(given, 'dWeights', 'dWeights'));
+      const result = core.backward(null, 'engine', d, dw);
+      if (!result.ok) throw failed(result);
+      return { trace, seeds: given, grads: result.grads };
+    } finally {
+      core.dropKept();
+    }
+  }
+
+  // The true length of a real Float32Array, or -1: a Proxy, a subclass with a lying
+  // `length` or an array-like is not one. Read through the TypedArray intrinsics, which
+  // run no user code.
+  function float32Length(value) {
+    try {
+      return TYPED_TAG.call(value) === 'Float32Array' ? TYPED_LENGTH.call(value) : -1;
+    } catch {
+      return -1;
+    }
   }
 
   // The fused fast path: row-major Float32Arrays in, a new Float32Array (n x dv) out.
   function attention(q, k, v, opts = {}) {
     if (opts === null || typeof opts !== 'object') fail('bad_config', 'options', 'the options must be an object like { n, m, dk, dv }');
-    const { n, m, dk, dv, causal = false } = opts;
+    const read = (key) => own(opts, key, key);
+    const [n, m, dk, dv] = ['n', 'm', 'dk', 'dv'].map(read);
+    const causal = read('causal') ?? false;
     for (const [name, value] of [['n', n], ['m', m], ['dk', dk], ['dv', dv]]) {
       if (!Number.isInteger(value) || value < 1) fail('bad_config', name, `${name} must be a whole number of at least 1, but it is ${describe(value)}`);
       if (value > (name.startsWith('d') ? limits.maxWidth : limits.maxRows)) {
         fail('too_large', name, `${name} is ${value}; the limit is ${name.startsWith('d') ? limits.maxWidth : limits.maxRows}`);
       }
     }
-    for (const [name, array, rows, cols] of [['q', q, n, dk], ['k', k, m, dk], ['v', v, m, dv]]) {
-      if (!(array instanceof Float32Array)) fail('bad_config', name, `${name} must be a Float32Array, but it is ${describe(array)}`);
-      if (array.length !== rows * cols) {
-        fail('shape_mismatch', name, `${name} holds ${array.length} numbers but should hold ${rows} × ${cols} = ${rows * cols}`);
+    const views = [['q', q, n, dk], ['k', k, m, dk], ['v', v, m, dv]].map(([name, array, rows, cols]) => {
+      const length = float32Length(array);
+      if (length < 0) fail('bad_config', name, `${name} must be a Float32Array, but it is ${describe(array)}`);
+      if (length !== rows * cols) {
+        fail('shape_mismatch', name, `${name} holds ${length} numbers but should hold ${rows} × ${cols} = ${rows * cols}`);
       }
-    }
+      // A fresh view of the same memory: no own properties a caller could have added.
+      return new Float32Array(TYPED_BUFFER.call(array), TYPED_OFFSET.call(array), length);
+    });
     if (typeof causal !== 'boolean') fail('bad_config', 'causal', `causal must be true or false, but it is ${describe(causal)}`);
-    const scale = opts.scale ?? 1 / Math.sqrt(dk);
+    const scale = read('scale') ?? 1 / Math.sqrt(dk);
     if (typeof scale !== 'number') fail('bad_config', 'scale', `scale must be a number, but it is ${describe(scale)}`);
     if (!Number.isFinite(scale)) fail('non_finite', 'scale', `scale is ${scale}; it must be a finite number`);
-    const result = core.attention(q, k, v, { n, m, dk, dv, scale, causal });
-    if (!result.ok) throw new AttentionError(result.code, result.field, result.message);
+    const result = core.attention(...views, { n, m, dk, dv, scale, causal });
+    if (!result.ok) throw failed(result);
     return result.data;
   }
 
@@ -309,7 +346,12 @@ export async function loadEngine(options = {}) {
     limits,
     run,
     backward,
+    gradients,
     attention,
+    // Forward passes run so far (a training step costs one; tests count them).
+    forwardPasses: () => core.forwardPasses(),
+    // The core's own step table [{ id, perHead }], which STEP_IDS mirrors.
+    steps: () => core.steps(),
     // Memory of the wasm heap: reserved bytes (they only grow) and bytes in use by live
     // allocations (the same before and after any call; for leak checks).
     memory: () => ({ reserved: core.HEAP8.buffer.byteLength, inUse: core.heapInUse() }),

@@ -8,7 +8,9 @@
 #include <malloc.h>
 
 #include <new>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "attention/attention.hpp"
 #include "attention/backward.hpp"
@@ -20,6 +22,9 @@ using namespace attention;
 
 namespace {
 
+// Reads what web/engine.js converted: a matrix is {rows, cols, data: Float32Array}, made by
+// engine.js itself (never a user's object), so reading it runs no user code. A JavaScript
+// exception thrown inside a C++ frame would skip destructors and leak; none can be here.
 Matrix matrix_from(const val& v) {
   Matrix m;
   m.rows = v["rows"].as<unsigned>();
@@ -28,50 +33,64 @@ Matrix matrix_from(const val& v) {
   return m;
 }
 
+bool absent(const val& v) { return v.isNull() || v.isUndefined(); }
+
 std::optional<Matrix> optional_matrix(const val& v) {
-  if (v.isNull() || v.isUndefined()) return std::nullopt;
+  if (absent(v)) return std::nullopt;
   return matrix_from(v);
 }
 
-[[noreturn]] void bad_option(const char* field, const std::string& value) {
-  throw AttentionError(ErrorCode::bad_config, field, std::string(field) + " has no option \"" + value + "\"");
+std::vector<std::string> labels_from(const val& v) {
+  std::vector<std::string> out;
+  if (absent(v)) return out;
+  const unsigned count = v["length"].as<unsigned>();
+  out.reserve(count);
+  for (unsigned i = 0; i < count; ++i) out.push_back(v[i].as<std::string>());
+  return out;
 }
 
+// engine.js hands over { fields: [own keys], <field>: converted value } for each field of
+// kConfigFields; every check of meaning happens here and in validate.cpp.
 Config config_from(const val& in) {
+  check_fields(emscripten::vecFromJSArray<std::string>(in["fields"]));
+  for (const FieldDef& f : kConfigFields) {
+    if (f.required && absent(in[f.name])) {
+      throw AttentionError(ErrorCode::bad_config, f.name, std::string(f.name) + " is required");
+    }
+  }
   Config c;
   c.x = matrix_from(in["x"]);
+  c.tokens = labels_from(in["tokens"]);
   c.context = optional_matrix(in["context"]);
-  c.heads = in["heads"].as<unsigned>();
+  c.context_tokens = labels_from(in["contextTokens"]);
+  c.heads = absent(in["heads"]) ? 1 : count_from(in["heads"].as<double>(), "heads");
   c.wq = matrix_from(in["wq"]);
   c.wk = matrix_from(in["wk"]);
   c.wv = matrix_from(in["wv"]);
   c.wo = optional_matrix(in["wo"]);
 
-  const std::string scale = in["scale"].as<std::string>();
-  if (scale == "sqrt_dk") c.scale = ScaleKind::sqrt_dk;
-  else if (scale == "none") c.scale = ScaleKind::none;
-  else if (scale == "custom") { c.scale = ScaleKind::custom; c.scale_value = in["scaleValue"].as<float>(); }
-  else bad_option("scale", scale);
-
-  const std::string mask = in["mask"].as<std::string>();
-  if (mask == "none") c.mask = MaskKind::none;
-  else if (mask == "causal") c.mask = MaskKind::causal;
-  else if (mask == "custom") { c.mask = MaskKind::custom; c.mask_matrix = matrix_from(in["maskMatrix"]); }
-  else bad_option("mask", mask);
-
-  const std::string positional = in["positional"].as<std::string>();
-  if (positional == "none") c.positional = Positional::none;
-  else if (positional == "sinusoidal") c.positional = Positional::sinusoidal;
-  else if (positional == "rope") c.positional = Positional::rope;
-  else bad_option("positional", positional);
-
-  const std::string score = in["score"].as<std::string>();
-  if (score == "dot") c.score = ScoreKind::dot;
-  else if (score == "additive") c.score = ScoreKind::additive;
-  else bad_option("score", score);
-
-  if (!in["va"].isNull() && !in["va"].isUndefined()) c.va = emscripten::convertJSArrayToNumberVector<float>(in["va"]);
+  const val scale = in["scale"];
+  if (scale.isNumber()) {
+    c.scale = ScaleKind::custom;
+    c.scale_value = scale.as<double>();
+  } else if (!absent(scale)) {
+    c.scale = scale_from(scale.as<std::string>());
+  }
+  const val mask = in["mask"];
+  if (mask.isString()) {
+    c.mask = mask_from(mask.as<std::string>());
+  } else if (!absent(mask)) {
+    c.mask = MaskKind::custom;
+    c.mask_matrix = matrix_from(mask);
+  }
+  if (!absent(in["positional"])) c.positional = positional_from(in["positional"].as<std::string>());
+  if (!absent(in["score"])) c.score = score_from(in["score"].as<std::string>());
+  if (!absent(in["va"])) c.va = emscripten::convertJSArrayToNumberVector<float>(in["va"]);
   return c;
+}
+
+LimitProfile profile_from(const val& v) {
+  return v.isString() && v.as<std::string>() == "page" ? LimitProfile::page : LimitProfile::engine;
 }
 
 // Copies out of the wasm heap: a view would be detached by the next memory growth.
@@ -88,35 +107,26 @@ val to_js(const Matrix& m) {
   return out;
 }
 
-val to_js(const HeadTrace& h) {
-  val out = val::object();
-  out.set("q", to_js(h.q));
-  out.set("k", to_js(h.k));
-  out.set("v", to_js(h.v));
-  out.set("scores", to_js(h.scores));
-  out.set("scaled", to_js(h.scaled));
-  out.set("masked", to_js(h.masked));
-  out.set("weights", to_js(h.weights));
-  out.set("output", to_js(h.output));
-  out.set("rowMax", floats(h.row_max.data(), h.row_max.size()));
-  out.set("rowSum", floats(h.row_sum.data(), h.row_sum.size()));
-  return out;
-}
-
+// The trace as JavaScript sees it: one property per step of kSteps (null when the trace
+// has none), per-head steps under heads[i], and the scalars.
 val to_js(const Trace& t) {
   val out = val::object();
-  out.set("x", to_js(t.x));
-  out.set("pe", to_js(t.pe));
-  out.set("context", to_js(t.context));
-  out.set("contextPe", to_js(t.context_pe));
-  out.set("q", to_js(t.q));
-  out.set("k", to_js(t.k));
-  out.set("v", to_js(t.v));
   val heads = val::array();
-  for (const HeadTrace& h : t.heads) heads.call<void>("push", to_js(h));
+  for (const HeadTrace& h : t.heads) {
+    val head = val::object();
+    for (const HeadSliceDef& s : kHeadSlices) head.set(s.id, to_js(h.*s.head));
+    head.set("rowMax", floats(h.row_max.data(), h.row_max.size()));
+    head.set("rowSum", floats(h.row_sum.data(), h.row_sum.size()));
+    heads.call<void>("push", head);
+  }
+  for (const StepDef& s : kSteps) {
+    if (s.whole) {
+      out.set(s.id, to_js(t.*s.whole));
+      continue;
+    }
+    for (std::size_t i = 0; i < t.heads.size(); ++i) heads[i].set(s.id, to_js(t.heads[i].*s.head));
+  }
   out.set("heads", heads);
-  out.set("concat", to_js(t.concat));
-  out.set("final", to_js(t.final));
   out.set("scale", t.scale);
   out.set("dk", t.d_k);
   out.set("dv", t.d_v);
@@ -160,9 +170,26 @@ val guarded(const char* key, Work&& work) {
   }
 }
 
-val run_js(val input) {
-  return guarded("trace", [&] { return to_js(run(config_from(input))); });
+// A forward pass kept for the backward pass that follows it (engine.gradients): a training
+// step is one forward and one backward, not two forwards.
+struct Kept {
+  Config config;
+  Trace trace;
+};
+std::optional<Kept> kept;
+
+val run_js(val input, val profile, bool keep) {
+  kept.reset();
+  return guarded("trace", [&] {
+    Config config = config_from(input);
+    Trace trace = run(config, profile_from(profile));
+    val out = to_js(trace);
+    if (keep) kept = Kept{std::move(config), std::move(trace)};
+    return out;
+  });
 }
+
+void drop_kept_js() { kept.reset(); }
 
 // The fast path. JS has checked that q, k, v are Float32Arrays of the right lengths.
 val attention_js(val q, val k, val v, val opts) {
@@ -182,15 +209,25 @@ val attention_js(val q, val k, val v, val opts) {
 }
 
 // Gradients of run(): JS has flattened the config and the seed gradients.
-val backward_js(val input, val d_final, val d_weights) {
+// With input null, the gradients of the kept forward pass (run_js with keep).
+val backward_js(val input, val profile, val d_final, val d_weights) {
   return guarded("grads", [&] {
-    const Config config = config_from(input);
     std::vector<Matrix> weights;
-    if (!d_weights.isNull() && !d_weights.isUndefined()) {
+    if (!absent(d_weights)) {
       const unsigned count = d_weights["length"].as<unsigned>();
       for (unsigned i = 0; i < count; ++i) weights.push_back(matrix_from(d_weights[i]));
     }
-    const Gradients g = backward(config, matrix_from(d_final), weights);
+    Gradients g;
+    if (absent(input)) {
+      if (!kept) throw AttentionError(ErrorCode::bad_config, "trace", "there is no forward pass to take gradients of");
+      const Kept k = std::move(*kept);
+      kept.reset();
+      g = backward(k.config, k.trace, matrix_from(d_final), weights);
+    } else {
+      const Config config = config_from(input);
+      validate(config, profile_from(profile));
+      g = backward(config, matrix_from(d_final), weights);
+    }
     val grads = val::object();
     grads.set("x", to_js(g.x));
     if (!g.context.empty()) grads.set("context", to_js(g.context));
@@ -203,16 +240,54 @@ val backward_js(val input, val d_final, val d_weights) {
   });
 }
 
-val limits_js() {
+val limits_object(const Limits& l) {
   val out = val::object();
-  out.set("maxDim", Limits::max_dim);
-  out.set("maxHeads", Limits::max_heads);
-  out.set("maxHeadCells", Limits::max_head_cells);
+  out.set("maxDim", l.max_dim);
+  out.set("maxTokens", l.max_tokens);
+  out.set("maxDModel", l.max_d_model);
+  out.set("maxHeadWidth", l.max_head_width);
+  out.set("maxHeads", l.max_heads);
+  out.set("maxHeadCells", l.max_head_cells);
+  out.set("maxLabelLength", l.max_label_length);
+  return out;
+}
+
+// One object for every limit: the engine's own, the fast path's, and the page's.
+val limits_js() {
+  val out = limits_object(Limits::engine());
   out.set("maxRows", FusedLimits::max_rows);
   out.set("maxWidth", FusedLimits::max_width);
   out.set("maxBytes", FusedLimits::max_bytes);
+  out.set("page", limits_object(Limits::page()));
   return out;
 }
+
+// The config's fields and the kind of value each takes, for engine.js to convert by.
+val fields_js() {
+  static const char* const kinds[] = {"matrix", "labels", "count", "scale", "mask", "option", "vector"};
+  val out = val::array();
+  for (const FieldDef& f : kConfigFields) {
+    val o = val::object();
+    o.set("name", std::string(f.name));
+    o.set("kind", std::string(kinds[static_cast<int>(f.kind)]));
+    out.call<void>("push", o);
+  }
+  return out;
+}
+
+// The step ids in order, and which are per head.
+val steps_js() {
+  val out = val::array();
+  for (const StepDef& s : kSteps) {
+    val o = val::object();
+    o.set("id", std::string(s.id));
+    o.set("perHead", s.head != nullptr);
+    out.call<void>("push", o);
+  }
+  return out;
+}
+
+unsigned forward_passes_js() { return static_cast<unsigned>(forward_passes()); }
 
 // Bytes the allocator holds for live objects: equal before and after any call unless
 // the call leaked.
@@ -228,6 +303,10 @@ EMSCRIPTEN_BINDINGS(attention_core) {
   emscripten::function("attention", &attention_js);
   emscripten::function("backward", &backward_js);
   emscripten::function("limits", &limits_js);
+  emscripten::function("fields", &fields_js);
+  emscripten::function("steps", &steps_js);
+  emscripten::function("dropKept", &drop_kept_js);
+  emscripten::function("forwardPasses", &forward_passes_js);
   emscripten::function("version", &version_js);
   emscripten::function("batchWidth", &batch_width_js);
   emscripten::function("heapInUse", &heap_in_use_js);

@@ -82,8 +82,15 @@ Matrix keep_matrix(const Config& cfg, std::size_t n, std::size_t m) {
 
 }  // namespace
 
-Trace run(const Config& cfg) {
-  validate(cfg);
+namespace {
+std::size_t forward_count = 0;  // the wasm module is single-threaded; natively tests read it from one thread
+}
+
+std::size_t forward_passes() { return forward_count; }
+
+Trace run(const Config& cfg, LimitProfile limits) {
+  validate(cfg, limits);
+  ++forward_count;
   Trace t;
   const std::size_t n = cfg.x.rows, d_model = cfg.x.cols;
   const bool self = !cfg.context.has_value();
@@ -92,28 +99,28 @@ Trace run(const Config& cfg) {
   t.d_k = cfg.wq.cols / h;
   t.d_v = cfg.wv.cols / h;
 
+  t.x = cfg.x;
+  if (!self) t.context = *cfg.context;
   if (cfg.positional == Positional::sinusoidal) {
     t.pe = sinusoidal(n, d_model);
-    t.x = ops::sum(cfg.x, t.pe);
+    t.encoded = ops::sum(cfg.x, t.pe);
     if (!self) {
       t.context_pe = sinusoidal(m, d_model);
-      t.context = ops::sum(*cfg.context, t.context_pe);
+      t.context_encoded = ops::sum(*cfg.context, t.context_pe);
     }
-  } else {
-    t.x = cfg.x;
-    if (!self) t.context = *cfg.context;
   }
-  const Matrix& source = self ? t.x : t.context;
+  const Matrix& input = t.queries_in();
+  const Matrix& source = t.keys_in();
 
-  t.q = ops::product(t.x, cfg.wq);
+  t.q = ops::product(input, cfg.wq);
   t.k = ops::product(source, cfg.wk);
   t.v = ops::product(source, cfg.wv);
   if (cfg.positional == Positional::rope) {
     rotate(t.q, h, t.d_k);
     rotate(t.k, h, t.d_k);
   }
-  require_finite(t.x, "x");
-  if (!self) require_finite(t.context, "context");
+  if (!t.encoded.empty()) require_finite(t.encoded, "encoded");
+  if (!t.context_encoded.empty()) require_finite(t.context_encoded, "contextEncoded");
   require_finite(t.q, "q");
   require_finite(t.k, "k");
   require_finite(t.v, "v");
@@ -121,7 +128,7 @@ Trace run(const Config& cfg) {
   switch (cfg.scale) {
     case ScaleKind::sqrt_dk: t.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(t.d_k))); break;
     case ScaleKind::none: t.scale = 1.0f; break;
-    case ScaleKind::custom: t.scale = cfg.scale_value; break;
+    case ScaleKind::custom: t.scale = static_cast<float>(cfg.scale_value); break;
   }
   const Matrix keep = keep_matrix(cfg, n, m);
   const std::vector<float> ones(t.d_k, 1.0f);

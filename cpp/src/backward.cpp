@@ -49,7 +49,10 @@ void unrotate(Matrix& m, std::size_t heads, std::size_t d_k) {
 }  // namespace
 
 Gradients backward(const Config& cfg, const Matrix& d_final, const std::vector<Matrix>& d_weights) {
-  const Trace t = run(cfg);  // validates the config and keeps every step
+  return backward(cfg, run(cfg), d_final, d_weights);  // run validates the config
+}
+
+Gradients backward(const Config& cfg, const Trace& t, const Matrix& d_final, const std::vector<Matrix>& d_weights) {
   const std::size_t n = t.x.rows, h = t.heads.size(), dk = t.d_k, dv = t.d_v;
   const bool self = !cfg.context.has_value();
   const std::size_t m = self ? n : t.context.rows;
@@ -130,8 +133,8 @@ Gradients backward(const Config& cfg, const Matrix& d_final, const std::vector<M
 
   // Q = X W_Q, K = C W_K, V = C W_V; the positional encoding adds a constant, so the
   // gradient with respect to the input is the gradient with respect to x.
-  const Matrix& source = self ? t.x : t.context;
-  g.wq = ops::product_tn(t.x, d_q);
+  const Matrix& source = t.keys_in();
+  g.wq = ops::product_tn(t.queries_in(), d_q);
   g.wk = ops::product_tn(source, d_k);
   g.wv = ops::product_tn(source, d_v);
   g.x = ops::product_nt(d_q, cfg.wq);

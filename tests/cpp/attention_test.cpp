@@ -24,7 +24,7 @@ constexpr double pipeline_tol = 2e-5;
 void check_against_reference(const Config& cfg) {
   const attention::Trace got = attention::run(cfg);
   const reference::Trace want = reference::run(cfg);
-  support::check_matrix(got.x, want.x, pipeline_tol, "x");
+  support::check_matrix(got.queries_in(), want.x, pipeline_tol, "encoded");
   support::check_matrix(got.q, want.q, pipeline_tol, "q");
   support::check_matrix(got.k, want.k, pipeline_tol, "k");
   support::check_matrix(got.v, want.v, pipeline_tol, "v");
@@ -324,11 +324,11 @@ TEST_CASE("bad configs are refused with the right code and field", "[attention][
     CHECK(field == "scale");
   }
   SECTION("too_large: rows beyond the limit, too many heads") {
-    c.x = Matrix(attention::Limits::max_dim + 1, 2);
+    c.x = Matrix(attention::Limits::engine().max_dim + 1, 2);
     CHECK(error_of(c, &field) == ErrorCode::too_large);
     CHECK(field == "x");
     c = good;
-    c.heads = attention::Limits::max_heads + 1;
+    c.heads = attention::Limits::engine().max_heads + 1;
     CHECK(error_of(c, &field) == ErrorCode::too_large);
   }
   SECTION("the engine still works after errors") {

@@ -7,6 +7,7 @@
 
 #include "attention/config.hpp"
 #include "attention/matrix.hpp"
+#include "attention/trace.hpp"
 
 namespace attention {
 
@@ -21,5 +22,10 @@ struct Gradients {
 // Throws AttentionError like run(), and shape_mismatch / non_finite for d_final ("dFinal")
 // or d_weights ("dWeights"). d_weights, when given, has one n x m matrix per head.
 Gradients backward(const Config& config, const Matrix& d_final, const std::vector<Matrix>& d_weights = {});
+
+// The same from a trace that run(config) returned, without running the forward pass again
+// (a training step is one forward and one backward). `trace` must come from `config`.
+Gradients backward(const Config& config, const Trace& trace, const Matrix& d_final,
+                   const std::vector<Matrix>& d_weights = {});
 
 }  // namespace attention
