@@ -67,7 +67,7 @@ function presetState(name) {
 }
 
 // The state a hash asks for, or the fallback with a message saying why not.
-function stateFromHash(engine) {
+function stateFromHash() {
   const shared = decodeShare(location.hash);
   const S = strings(lang);
   if (!shared) return { state: null };
@@ -79,11 +79,7 @@ function stateFromHash(engine) {
     return { state: presetState(shared.preset) };
   }
   if (shared.lang) lang = pickLanguage(query.get('lang'), shared.lang);
-  try {
-    engine.run(shared.config);
-  } catch (err) {
-    return { state: presetState(DEFAULT_PRESET), error: S.badLink(err.message) };
-  }
+  // The engine checks the config once, when the playground runs it (against the page's limits).
   return { state: { config: shared.config, decimals: shared.decimals ?? DEFAULT_DECIMALS, lang, preset: null, checks: shared.checks } };
 }
 
@@ -193,37 +189,41 @@ async function start() {
     app.replaceChildren(h('div', { className: 'alert', role: 'alert' }, S.loadFailed(err.message ?? String(err)), ' ', retry));
     return;
   }
-  const fromHash = stateFromHash(engine);
+  const fromHash = stateFromHash();
+  let error = fromHash.error;
   let state = fromHash.state;
+  let stored = null;
   if (!state) {
-    const stored = readStored();
-    if (stored) {
-      try {
-        engine.run(stored.config);
-        state = { config: stored.config, decimals: Number.isInteger(stored.decimals) ? stored.decimals : DEFAULT_DECIMALS, lang, preset: null, checks: cleanChecks(stored.checks) };
-      } catch {
-        state = null;
-      }
+    const saved = readStored();
+    if (saved) stored = { config: saved.config, decimals: Number.isInteger(saved.decimals) ? saved.decimals : DEFAULT_DECIMALS, lang, preset: null, checks: cleanChecks(saved.checks) };
+  }
+  // The first state the engine accepts: the link's, the stored one, the default preset.
+  app.replaceChildren();
+  playground = null;
+  for (const candidate of [state, stored, presetState(DEFAULT_PRESET)]) {
+    if (!candidate || playground) continue;
+    try {
+      playground = new Playground(app, { engine, state: { ...candidate, lang }, renderMath, onChange });
+    } catch (err) {
+      if (candidate === state) error = strings(lang).badLink(err.message);
     }
   }
-  state ??= presetState(DEFAULT_PRESET);
-  state.lang = lang;
-  app.replaceChildren();
-  playground = new Playground(app, { engine, state, renderMath, onChange });
   learnHost = h('div', { className: 'learn-host' });
   costHost = h('div', { className: 'cost-host' });
   app.append(learnHost, costHost);
   renderLearnAndCost();
-  if (fromHash.error) playground.showError(fromHash.error);
+  if (error) playground.showError(error);
   renderHeader();
   writeHash(playground.state);
 
   window.addEventListener('hashchange', () => {
-    const next = stateFromHash(engine);
+    const next = stateFromHash();
     if (!next.state) return;
-    playground.setState({ ...next.state, lang });
+    // A config the engine refuses keeps the current state and says why.
+    const refused = playground.setState({ ...next.state, lang });
     learn?.presetChanged();
-    if (next.error) playground.showError(next.error);
+    const message = next.error ?? (refused ? strings(lang).badLink(refused.message) : null);
+    if (message) playground.showError(message);
     renderHeader();
   });
 }

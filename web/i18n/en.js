@@ -200,8 +200,8 @@ export default {
     pe: {
       title: 'Positional encoding',
       text: 'Attention by itself ignores order. Adding a fixed pattern of sines and cosines gives each position its own signature, so the same word at another place looks different.',
-      sum: 'X + PE, the input the rest of the page uses',
     },
+    encoded: { title: 'X + PE, the input the rest of the page uses' },
     rope: {
       title: 'Rotary position (RoPE)',
       text: 'RoPE rotates each pair of q and k dimensions by an angle that grows with the position, so a score depends on how far apart two tokens are.',

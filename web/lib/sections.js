@@ -2,9 +2,9 @@
 // the tutorials teach them. Pure: no DOM. Each section names its step ids; each block
 // says what matrix to show, labelled how, and whether it can be edited.
 import { sizesOf } from './state.js';
+import { STEP } from './steps.js';
 
 const get = (m) => (r, c) => m.data[r * m.cols + c];
-const fromRows = (rows) => (r, c) => rows[r][c];
 const count = (n, label) => Array.from({ length: n }, (_, i) => label(i));
 // A table's name ("W_Q", used in messages and buttons) and its caption with the size.
 const named = (name, rows, cols) => ({ name, caption: `${name} (${rows} × ${cols})` });
@@ -37,6 +37,13 @@ export function buildSections(config, trace, S) {
   const dims = (n) => count(n, (i) => String(i + 1));
   const T = S.steps;
   const out = [];
+  // A step's table from the step table: its name, caption with the size, and values.
+  const block = (id, head) => {
+    const step = STEP[id];
+    const m = step.read(trace, config, head ?? 0);
+    const prefix = head !== undefined && trace.heads.length > 1 ? `${S.head(head)}: ` : '';
+    return { step: id, ...(head !== undefined ? { head } : {}), ...named(`${prefix}${step.symbol}`, m.rows, m.cols), rows: m.rows, cols: m.cols, value: get(m) };
+  };
   const scaleKind = typeof config.scale === 'number' ? 'custom' : (config.scale ?? 'sqrt_dk');
   const maskKind = Array.isArray(config.mask) ? 'custom' : (config.mask ?? 'none');
 
@@ -44,8 +51,7 @@ export function buildSections(config, trace, S) {
     id: 'x', steps: ['x'], title: T.x.title, text: T.x.text,
     tex: 'X \\in \\mathbb{R}^{n \\times d_{\\text{model}}}',
     blocks: [{
-      step: 'x', ...named('X', z.n, z.dModel), rows: z.n, cols: z.dModel, value: fromRows(config.x),
-      rowLabels: queries, colLabels: dims(z.dModel), editable: true, labelsEditable: true, tools: ['shuffle', 'random-x'],
+      ...block('x'), rowLabels: queries, colLabels: dims(z.dModel), editable: true, labelsEditable: true, tools: ['shuffle', 'random-x'],
     }],
   });
   if (config.context) {
@@ -53,18 +59,17 @@ export function buildSections(config, trace, S) {
       id: 'context', steps: ['context'], title: T.context.title, text: T.context.text,
       tex: 'C \\in \\mathbb{R}^{m \\times d_{\\text{model}}}',
       blocks: [{
-        step: 'context', ...named('C', z.m, z.dModel), rows: z.m, cols: z.dModel, value: fromRows(config.context),
-        rowLabels: keys, colLabels: dims(z.dModel), editable: true, labelsEditable: true, labelsField: 'contextTokens',
+        ...block('context'), rowLabels: keys, colLabels: dims(z.dModel), editable: true, labelsEditable: true, labelsField: 'contextTokens',
       }],
     });
   }
   if (trace.pe) {
     out.push({
-      id: 'pe', steps: ['pe'], title: T.pe.title, text: T.pe.text,
+      id: 'pe', steps: ['pe', 'encoded'], title: T.pe.title, text: T.pe.text,
       tex: '\\begin{aligned} PE_{(pos,\\,2i)} &= \\sin\\!\\left(\\frac{pos}{10000^{2i/d_{\\text{model}}}}\\right) \\\\ PE_{(pos,\\,2i+1)} &= \\cos\\!\\left(\\frac{pos}{10000^{2i/d_{\\text{model}}}}\\right) \\end{aligned}',
       blocks: [
-        { step: 'pe', ...named('PE', z.n, z.dModel), rows: z.n, cols: z.dModel, value: get(trace.pe), rowLabels: queries, colLabels: dims(z.dModel) },
-        { step: 'pe', part: 'sum', explainAs: 'xsum', name: T.pe.sum, caption: T.pe.sum, rows: z.n, cols: z.dModel, value: get(trace.x), rowLabels: queries, colLabels: dims(z.dModel) },
+        { ...block('pe'), rowLabels: queries, colLabels: dims(z.dModel) },
+        { ...block('encoded'), caption: T.encoded.title, rowLabels: queries, colLabels: dims(z.dModel) },
       ],
     });
   }
@@ -73,8 +78,7 @@ export function buildSections(config, trace, S) {
     id: 'weights-in', steps: ['wq', 'wk', 'wv'], title: T.weightsIntro.title, text: T.weightsIntro.text,
     tex: `Q = XW_Q,\\quad K = ${src}W_K,\\quad V = ${src}W_V`,
     blocks: ['wq', 'wk', 'wv'].map((w) => ({
-      step: w, ...named(T[w].title, z.dModel, config[w][0].length), rows: z.dModel, cols: config[w][0].length,
-      value: fromRows(config[w]), rowLabels: dims(z.dModel),
+      ...block(w), rowLabels: dims(z.dModel),
       colLabels: headColumns(z.heads, w === 'wv' ? z.dv : z.dk, S), editable: true, tools: ['identity', 'random'],
     })),
   });
@@ -86,16 +90,14 @@ export function buildSections(config, trace, S) {
     text: [T.q.text, T.k.text, T.v.text, config.positional === 'rope' ? T.rope.text : null].filter(Boolean).join(' '),
     tex: `Q = XW_Q,\\; K = ${src}W_K,\\; V = ${src}W_V${ropeTex}`,
     blocks: [
-      { step: 'q', ...named('Q', z.n, z.heads * z.dk), rows: z.n, cols: z.heads * z.dk, value: get(trace.q), rowLabels: queries, colLabels: headColumns(z.heads, z.dk, S) },
-      { step: 'k', ...named('K', z.m, z.heads * z.dk), rows: z.m, cols: z.heads * z.dk, value: get(trace.k), rowLabels: keys, colLabels: headColumns(z.heads, z.dk, S) },
-      { step: 'v', ...named('V', z.m, z.heads * z.dv), rows: z.m, cols: z.heads * z.dv, value: get(trace.v), rowLabels: keys, colLabels: headColumns(z.heads, z.dv, S) },
+      { ...block('q'), rowLabels: queries, colLabels: headColumns(z.heads, z.dk, S) },
+      { ...block('k'), rowLabels: keys, colLabels: headColumns(z.heads, z.dk, S) },
+      { ...block('v'), rowLabels: keys, colLabels: headColumns(z.heads, z.dv, S) },
     ],
   });
 
   const perHead = (step, extra = {}) => trace.heads.map((h, i) => ({
-    step, head: i, ...named(`${trace.heads.length > 1 ? `${S.head(i)}: ` : ''}${step === 'output' ? 'O' : step === 'weights' ? 'A' : step === 'scores' ? 'S' : 'Ŝ'}`, h[step].rows, h[step].cols),
-    rows: h[step].rows, cols: h[step].cols, value: get(h[step]),
-    rowLabels: queries, colLabels: step === 'output' ? dims(z.dv) : keys, ...extra,
+    ...block(step, i), rowLabels: queries, colLabels: step === 'output' ? dims(z.dv) : keys, ...extra,
   }));
   const additive = config.score === 'additive';
   out.push({
@@ -130,10 +132,9 @@ export function buildSections(config, trace, S) {
       id: 'concat', steps: ['concat', 'wo'], title: T.concat.title, text: config.wo ? `${T.concat.text} ${T.wo.text}` : T.concat.text,
       tex: `\\mathrm{Concat}(O_1, \\dots, O_{${z.heads}})`,
       blocks: [
-        { step: 'concat', ...named('Concat', z.n, z.heads * z.dv), rows: z.n, cols: z.heads * z.dv, value: get(trace.concat), rowLabels: queries, colLabels: headColumns(z.heads, z.dv, S) },
+        { ...block('concat'), rowLabels: queries, colLabels: headColumns(z.heads, z.dv, S) },
         ...(config.wo ? [{
-          step: 'wo', ...named('W_O', z.heads * z.dv, z.dOut), rows: z.heads * z.dv, cols: z.dOut, value: fromRows(config.wo),
-          rowLabels: headColumns(z.heads, z.dv, S), colLabels: dims(z.dOut), editable: true, tools: ['identity', 'random'],
+          ...block('wo'), rowLabels: headColumns(z.heads, z.dv, S), colLabels: dims(z.dOut), editable: true, tools: ['identity', 'random'],
         }] : []),
       ],
     });
@@ -141,7 +142,7 @@ export function buildSections(config, trace, S) {
   out.push({
     id: 'final', steps: ['final'], title: T.final.title, text: config.wo ? T.final.text : `${T.final.text} ${T.final.textNoWo}`,
     tex: config.wo ? 'Y = \\mathrm{Concat}(O_1, \\dots, O_h)\\,W_O' : 'Y = \\mathrm{Concat}(O_1, \\dots, O_h)',
-    blocks: [{ step: 'final', ...named('Y', trace.final.rows, trace.final.cols), rows: trace.final.rows, cols: trace.final.cols, value: get(trace.final), rowLabels: queries, colLabels: dims(trace.final.cols) }],
+    blocks: [{ ...block('final'), rowLabels: queries, colLabels: dims(trace.final.cols) }],
   });
   return out;
 }

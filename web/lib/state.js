@@ -2,11 +2,10 @@
 // that keeps what the user typed, identity/random fills, and share links.
 // A state is { config, decimals, lang, preset }; config is the engine's JSON config.
 
+import { TABLE_IDS } from './steps.js';
+
 export const DEFAULT_DECIMALS = 3;
 export const MAX_DECIMALS = 8;
-// The page's steppers stop here: beyond it the tables stop being readable. The engine
-// itself takes up to 512 (engine.limits).
-export const UI_MAX = { n: 32, m: 32, dModel: 16, dk: 16, dv: 16, heads: 8, dOut: 16 };
 export const MAX_LINK_LENGTH = 400_000;
 
 // mulberry32: a tiny seeded generator, so "Random" gives the same numbers for the same seed.
@@ -160,7 +159,8 @@ export function encodeShare(state) {
   return `#config=${toBase64Url(JSON.stringify({ ...state.config, ...view }))}`;
 }
 
-const CHECK_KEY = /^(x|context|pe|q|k|v|scores|scaled|masked|weights|output|concat|final|wq|wk|wv|wo)\|(\d{1,2}|-)$/;
+// A check's key names a table of the step table: "weights|0", "q|-".
+const CHECK_KEY = new RegExp(`^(${TABLE_IDS.join('|')})\\|(\\d{1,2}|-)$`);
 
 /** Keeps only well-formed article checks: { "step|head": number[][] }. */
 export function cleanChecks(value) {

@@ -35,8 +35,10 @@ export function lossOf(trace, task) {
 }
 
 /**
- * A trainer over a config. step() runs forward and backward once and updates the trained
- * fields with plain gradient descent ('sgd') or Adam; it returns { loss, weight?, config }.
+ * A trainer over a config. step() is one forward and one backward pass of the engine
+ * (engine.gradients) on the current config, then one update of the trained fields with
+ * plain gradient descent ('sgd') or Adam; it returns { loss, weight? } of the config it
+ * stepped from. To show the updated config, run it once (the page does, once per frame).
  */
 export function makeTrainer(engine, config, task, { optimizer = 'adam', lr = 0.05 } = {}) {
   let current = { ...config };
@@ -47,13 +49,9 @@ export function makeTrainer(engine, config, task, { optimizer = 'adam', lr = 0.0
   return {
     get config() { return current; },
     get steps() { return t; },
-    evaluate() {
-      return lossOf(engine.run(current), task);
-    },
     step() {
-      const trace = engine.run(current);
-      const { loss, dFinal, dWeights, weight } = lossOf(trace, task);
-      const grads = engine.backward(current, dFinal, dWeights ? { dWeights } : {});
+      const { seeds, grads } = engine.gradients(current, (trace) => lossOf(trace, task));
+      const { loss, weight } = seeds;
       t += 1;
       const next = { ...current };
       for (const f of fields) {
@@ -70,7 +68,7 @@ export function makeTrainer(engine, config, task, { optimizer = 'adam', lr = 0.0
         }));
       }
       current = next;
-      return { loss, weight, config: current };
+      return { loss, weight };
     },
   };
 }

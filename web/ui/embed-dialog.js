@@ -3,8 +3,10 @@
 import { h } from './dom.js';
 import { widgetSnippet, iframeSnippet } from '../lib/embed.js';
 import { LANGUAGES } from '../i18n/index.js';
+import { TABLE_IDS } from '../lib/steps.js';
 
-const STEPS = ['x', 'pe', 'wq', 'wk', 'wv', 'q', 'k', 'v', 'scores', 'scaled', 'masked', 'weights', 'output', 'concat', 'wo', 'final'];
+// Every table the widget can show, from the one step table.
+const STEPS = TABLE_IDS;
 
 export function openEmbedDialog({ state, S, baseUrl }) {
   const T = S.embed;

@@ -3,7 +3,7 @@
 // learned, now fixed weights. Training runs a few steps per animation frame, so the page
 // stays responsive, and stops at the chosen number of steps or on Pause.
 import { h, s } from './dom.js';
-import { makeTrainer } from '../lib/train.js';
+import { makeTrainer, lossOf } from '../lib/train.js';
 import { randomMatrix } from '../lib/state.js';
 import { NEW_SENTENCES } from '../lib/presets.js';
 import { fmt } from '../lib/format.js';
@@ -122,13 +122,14 @@ export function learnSection(playground, S, commit) {
       resetButton.disabled = false;
     }
     trainer = makeTrainer(playground.engine, playground.state.config, taskSpec(), { optimizer: optimizer.value, lr: rate });
-    losses = [trainer.evaluate().loss];
+    losses = [lossOf(playground.trace, taskSpec()).loss];
     return true;
   };
 
   const show = () => {
+    // The one forward pass of this frame for the page; the loss is read off its trace.
     playground.setState({ ...playground.state, config: trainer.config, preset: null });
-    const now = trainer.evaluate();
+    const now = lossOf(playground.trace, taskSpec());
     const t = taskSpec();
     status.textContent = t.kind === 'attend'
       ? T.statusAttend(trainer.steps, fmt(now.loss, 4), query.selectedOptions[0]?.textContent ?? '', key.selectedOptions[0]?.textContent ?? '', fmt(now.weight, 3))

@@ -12,14 +12,35 @@ const EDIT_START = /^[-+.,0-9−]$/;
  *   step, head?, caption, rowLabels, colLabels, rows, cols, value(r, c), decimals,
  *   editable?, labelsEditable?, cellClass?(r, c), cellLabel(r, c),
  *   onCommit?(r, c, text) -> error message or null, onLabel?(r, text) -> error or null,
- *   onToggle?(r, c), onFocusCell?(td|null)
+ *   onToggle?(r, c), onFocusCell?(cell | null)
  * }
  * Reuses `previous` (same shape) so focus and open editors survive recomputation.
+ * The table's state lives in a JS object (views), never on its DOM nodes, and nothing is
+ * read back from the DOM: a cell's row and column come from where it was built.
  */
+const views = new WeakMap(); // table element -> { spec, cells: td[], labels: th[], shown: [] }
+const positions = new WeakMap(); // td or row th -> { r, c } (c = -1 for a row label)
+
+/** The row and column of a cell element of a matrix table, or null. */
+export function cellPosition(el) {
+  return positions.get(el) ?? null;
+}
+
+/** The spec a table was last rendered from. */
+export function tableSpec(table) {
+  return views.get(table)?.spec ?? null;
+}
+
+/** The td elements of a table in row-major order. */
+export function tableCells(table) {
+  return views.get(table)?.cells ?? [];
+}
+
 export function matrixTable(spec, previous) {
-  const table = previous && previous.dataset.shape === `${spec.rows}x${spec.cols}` && previous.dataset.step === spec.step
+  const old = previous && views.get(previous);
+  const table = old && old.spec.rows === spec.rows && old.spec.cols === spec.cols && old.spec.step === spec.step
     ? previous : build(spec);
-  table._spec = spec;
+  views.get(table).spec = spec;
   update(table, spec);
   return table;
 }
@@ -28,13 +49,17 @@ function build(spec) {
   const headRow = h('tr', null, h('th', { scope: 'col', className: 'corner' }, h('span', { className: 'visually-hidden' }, spec.corner ?? '')),
     spec.colLabels.map((label) => h('th', { scope: 'col' }, label)));
   const body = h('tbody');
+  const cells = [];
+  const labels = [];
   for (let r = 0; r < spec.rows; r++) {
     const th = h('th', { scope: 'row', dataset: { row: r } });
+    positions.set(th, { r, c: -1 });
+    labels.push(th);
     const tr = h('tr', null, th);
     for (let c = 0; c < spec.cols; c++) {
       const td = h('td', { dataset: { row: r, col: c }, tabindex: r === 0 && c === 0 ? 0 : -1 });
-      td._r = r;
-      td._c = c;
+      positions.set(td, { r, c });
+      cells.push(td);
       tr.append(td);
     }
     body.append(tr);
@@ -43,56 +68,58 @@ function build(spec) {
     className: 'matrix',
     dataset: { shape: `${spec.rows}x${spec.cols}`, step: spec.step },
   }, h('caption', null, spec.caption), h('thead', null, headRow), body);
+  views.set(table, { spec, cells, labels, shown: cells.map(() => ({ value: undefined, decimals: -1, cls: '' })) });
   table.addEventListener('keydown', (e) => onKey(table, e));
   table.addEventListener('click', (e) => onClick(table, e));
   table.addEventListener('dblclick', (e) => {
     const cell = e.target.closest('td, th[scope=row]');
-    if (cell && canEdit(table._spec, cell)) startEdit(table, cell, null);
+    if (cell && positions.has(cell) && canEdit(views.get(table).spec, cell)) startEdit(table, cell, null);
   });
   table.addEventListener('focusin', (e) => {
     const cell = e.target.closest('td, th[scope=row]');
-    if (cell && !e.target.matches('input')) {
+    if (cell && positions.has(cell) && !e.target.matches('input')) {
       setRoving(table, cell);
-      table._spec.onFocusCell?.(cell.matches('td') ? cell : null);
+      views.get(table).spec.onFocusCell?.(cell.matches('td') ? cell : null);
     }
   });
   return table;
 }
 
 function update(table, spec) {
+  const view = views.get(table);
   table.querySelector('caption').textContent = spec.caption;
   table.classList.toggle('editable', Boolean(spec.editable));
   const headers = table.querySelectorAll('thead th:not(.corner)');
   spec.colLabels.forEach((label, c) => { headers[c].textContent = label; });
-  for (const th of table.querySelectorAll('tbody th')) {
-    const r = Number(th.dataset.row);
-    if (th.querySelector('input')) continue;
+  view.labels.forEach((th, r) => {
+    if (th.firstElementChild?.matches('input')) return;
     th.textContent = spec.rowLabels[r];
     if (spec.labelsEditable) {
       th.tabIndex = -1;
       th.setAttribute('aria-label', spec.rowLabels[r]);
     }
-  }
+  });
   // Recomputation touches only the cells whose shown value, class or label changed.
-  const tds = table._cells ??= [...table.querySelectorAll('td')];
-  for (const td of tds) {
-    if (td.firstElementChild) continue; // an edit in progress keeps its text
-    const v = spec.value(td._r, td._c);
-    const cls = spec.cellClass?.(td._r, td._c) ?? '';
-    if (td._value !== v || td._decimals !== spec.decimals) {
-      td._value = v;
-      td._decimals = spec.decimals;
+  view.cells.forEach((td, i) => {
+    if (td.firstElementChild) return; // an edit in progress keeps its text
+    const { r, c } = positions.get(td);
+    const shown = view.shown[i];
+    const v = spec.value(r, c);
+    const cls = spec.cellClass?.(r, c) ?? '';
+    if (shown.value !== v || shown.decimals !== spec.decimals) {
+      shown.value = v;
+      shown.decimals = spec.decimals;
       td.dataset.value = String(v);
       td.textContent = fmt(v, spec.decimals);
     }
-    if ((td._cls ?? '') !== cls) {
+    if (shown.cls !== cls) {
       // classList, not className: highlight classes set by the playground must survive.
-      if (td._cls) td.classList.remove(td._cls);
+      if (shown.cls) td.classList.remove(shown.cls);
       if (cls) td.classList.add(cls);
-      td._cls = cls;
+      shown.cls = cls;
     }
     if (td.hasAttribute('aria-invalid')) td.removeAttribute('aria-invalid');
-  }
+  });
 }
 
 function canEdit(spec, cell) {
@@ -105,14 +132,14 @@ function setRoving(table, cell) {
 }
 
 function cellAt(table, r, c) {
-  if (c < 0) return table._spec.labelsEditable ? table.querySelector(`tbody th[data-row="${r}"]`) : null;
-  return table.querySelector(`td[data-row="${r}"][data-col="${c}"]`);
+  const view = views.get(table);
+  if (c < 0) return view.spec.labelsEditable ? view.labels[r] : null;
+  return view.cells[r * view.spec.cols + c] ?? null;
 }
 
 function move(table, cell, dr, dc) {
-  const spec = table._spec;
-  let r = Number(cell.dataset.row);
-  let c = cell.matches('td') ? Number(cell.dataset.col) : -1;
+  const { spec } = views.get(table);
+  let { r, c } = positions.get(cell);
   r = Math.min(spec.rows - 1, Math.max(0, r + dr));
   c = Math.min(spec.cols - 1, Math.max(spec.labelsEditable ? -1 : 0, c + dc));
   const next = cellAt(table, r, c);
@@ -125,35 +152,38 @@ function move(table, cell, dr, dc) {
 
 // Tab inside an editor walks the cells row by row, then leaves the table.
 function nextInOrder(table, cell, backwards) {
-  const cells = [...table.querySelectorAll(table._spec.labelsEditable ? 'tbody th, td' : 'td')];
-  return cells[cells.indexOf(cell) + (backwards ? -1 : 1)] ?? null;
+  const { spec, cells, labels } = views.get(table);
+  const order = spec.labelsEditable
+    ? labels.flatMap((th, r) => [th, ...cells.slice(r * spec.cols, (r + 1) * spec.cols)]) : cells;
+  return order[order.indexOf(cell) + (backwards ? -1 : 1)] ?? null;
 }
 
 function onClick(table, e) {
   const cell = e.target.closest('td');
-  if (!cell || e.target.matches('input')) return;
-  const spec = table._spec;
-  if (spec.onToggle) spec.onToggle(Number(cell.dataset.row), Number(cell.dataset.col));
+  if (!cell || !positions.has(cell) || e.target.matches('input')) return;
+  const { spec } = views.get(table);
+  const { r, c } = positions.get(cell);
+  if (spec.onToggle) spec.onToggle(r, c);
 }
 
 function onKey(table, e) {
   if (e.target.matches('input')) return; // the editor handles its own keys
   const cell = e.target.closest('td, th[scope=row]');
-  if (!cell) return;
-  const spec = table._spec;
+  if (!cell || !positions.has(cell)) return;
+  const { spec } = views.get(table);
+  const { r, c } = positions.get(cell);
   const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   if (moves[e.key]) {
     e.preventDefault();
     move(table, cell, ...moves[e.key]);
   } else if (e.key === 'Home' || e.key === 'End') {
     e.preventDefault();
-    const r = Number(cell.dataset.row);
     const target = cellAt(table, r, e.key === 'Home' ? 0 : spec.cols - 1);
     setRoving(table, target);
     target.focus();
   } else if ((e.key === ' ' || e.key === 'Enter') && spec.onToggle && cell.matches('td')) {
     e.preventDefault();
-    spec.onToggle(Number(cell.dataset.row), Number(cell.dataset.col));
+    spec.onToggle(r, c);
   } else if ((e.key === 'Enter' || e.key === 'F2') && canEdit(spec, cell)) {
     e.preventDefault();
     startEdit(table, cell, null);
@@ -167,12 +197,14 @@ function onKey(table, e) {
 function startEdit(table, cell, typed) {
   if (cell.querySelector('input')) return;
   const isLabel = cell.matches('th');
-  const current = isLabel ? cell.textContent : cell.dataset.value;
+  const { r, c } = positions.get(cell);
+  const spec0 = views.get(table).spec;
+  const current = isLabel ? spec0.rowLabels[r] : String(spec0.value(r, c));
   const input = h('input', {
     type: 'text',
     inputmode: isLabel ? 'text' : 'decimal',
     className: 'cell-editor',
-    'aria-label': isLabel ? cell.textContent : table._spec.cellLabel(Number(cell.dataset.row), Number(cell.dataset.col)),
+    'aria-label': isLabel ? spec0.rowLabels[r] : spec0.cellLabel(r, c),
     spellcheck: 'false',
     autocomplete: 'off',
   });
@@ -185,10 +217,10 @@ function startEdit(table, cell, typed) {
   let done = false;
   const finish = (commit, then) => {
     if (done) return true;
-    const spec = table._spec;
+    const view = views.get(table);
+    const { spec } = view;
     if (commit) {
-      const r = Number(cell.dataset.row);
-      const error = isLabel ? spec.onLabel?.(r, input.value) : spec.onCommit?.(r, Number(cell.dataset.col), input.value);
+      const error = isLabel ? spec.onLabel?.(r, input.value) : spec.onCommit?.(r, c, input.value);
       if (error) {
         cell.setAttribute('aria-invalid', 'true');
         cell.classList.add('invalid');
@@ -200,7 +232,8 @@ function startEdit(table, cell, typed) {
     input.remove();
     cell.classList.remove('invalid');
     cell.removeAttribute('aria-invalid');
-    update(table, table._spec);
+    if (!isLabel) view.shown[r * spec.cols + c].value = undefined; // the cell's text was replaced: show it again
+    update(table, view.spec);
     if (then !== undefined) {
       const target = then ?? cell;
       setRoving(table, target);
@@ -222,8 +255,8 @@ function startEdit(table, cell, typed) {
       if (finish(true, next ?? undefined) && !next) cell.focus();
     } else if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
       e.preventDefault();
-      const r = Number(cell.dataset.row) + (e.key === 'ArrowUp' ? -1 : 1);
-      const target = cellAt(table, Math.min(table._spec.rows - 1, Math.max(0, r)), cell.matches('td') ? Number(cell.dataset.col) : -1);
+      const { spec } = views.get(table);
+      const target = cellAt(table, Math.min(spec.rows - 1, Math.max(0, r + (e.key === 'ArrowUp' ? -1 : 1))), isLabel ? -1 : c);
       finish(true, target);
     }
     e.stopPropagation();

@@ -8,11 +8,10 @@ import { h } from './dom.js';
 import { Playground } from './playground.js';
 import { PRESETS, PRESET_CHECKS, DEFAULT_PRESET, presetConfig } from '../lib/presets.js';
 import { DEFAULT_DECIMALS, MAX_DECIMALS } from '../lib/state.js';
-import { STEP_IDS } from '../engine.js';
+import { TABLE_IDS } from '../lib/steps.js';
 import { pickLanguage, strings } from '../i18n/index.js';
 import { followTheme } from '../lib/theme.js';
 
-const EXTRA_STEPS = ['wq', 'wk', 'wv', 'wo', 'context'];
 const ATTRIBUTES = ['config', 'preset', 'steps', 'lang', 'decimals', 'readonly', 'theme', 'tools'];
 
 /**
@@ -150,7 +149,7 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
     steps() {
       const attr = this.getAttribute('steps');
       if (!attr) return null;
-      const known = new Set([...STEP_IDS, ...EXTRA_STEPS]);
+      const known = new Set(TABLE_IDS);
       const list = attr.split(/[\s,]+/).filter((s) => known.has(s));
       return list.length ? list : null;
     }
@@ -162,16 +161,9 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
         this.renderFallback(error);
         return;
       }
-      try {
-        this.engine.run(state.config);
-      } catch (err) {
-        this.playground = null;
-        this.renderFallback(strings(this.lang).engineRefused(err.message, err.code, err.field));
-        return;
-      }
       const root = h('div', { className: 'playground' });
-      this.box.replaceChildren(root);
-      this.playground = new Playground(root, {
+      try {
+        this.playground = new Playground(root, {
         engine: this.engine,
         state,
         controls: false,
@@ -180,8 +172,14 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
         authorTools: this.getAttribute('tools') !== 'none',
         steps: this.steps(),
         renderMath: setup.renderMath,
-        onChange: () => this.dispatchEvent(new Event('input', { bubbles: true, composed: true })),
-      });
+          onChange: () => this.dispatchEvent(new Event('input', { bubbles: true, composed: true })),
+        });
+      } catch (err) {
+        this.playground = null;
+        this.renderFallback(strings(this.lang).engineRefused(err.message, err.code, err.field));
+        return;
+      }
+      this.box.replaceChildren(root);
     }
   }
 
