@@ -9,6 +9,7 @@ import { launch, openPage, artifacts } from './browser.js';
 import { referenceAttention } from '../reference.js';
 import { PRESETS } from '../../web/lib/presets.js';
 import { decodeShare } from '../../web/lib/state.js';
+import { STEP } from '../../web/lib/steps.js';
 
 let env;
 before(async () => {
@@ -361,7 +362,7 @@ test('the golden cases shared by every layer show their pinned values on the pag
     await ready(page);
     await assertPageMatchesReference(page, c.config);
     for (const [step, rows] of Object.entries(c.expect ?? {})) {
-      const got = await matrixOf(page, step, step === 'final' || step === 'q' ? undefined : 0);
+      const got = await matrixOf(page, step, STEP[step].perHead ? 0 : undefined);
       rows.forEach((row, r) => row.forEach((want, col) => {
         if (want !== null) assert.ok(Math.abs(got[r][col] - want) <= c.tolerance, `${c.name} ${step}[${r}][${col}]: ${got[r][col]} vs ${want}`);
       }));

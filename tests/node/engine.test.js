@@ -8,6 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { loadEngine, AttentionError, STEP_IDS } from 'attention-playground';
+import { readStep } from '../../web/lib/steps.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const golden = JSON.parse(readFileSync(`${root}tests/golden/cases.json`, 'utf8')).cases;
@@ -65,7 +66,7 @@ test('golden cases: pinned values from the seeds', () => {
   for (const c of golden.filter((g) => g.expect)) {
     const t = engine.run(c.config);
     for (const [step, rows] of Object.entries(c.expect)) {
-      const m = step === 'final' || step === 'q' ? t[step] : t.heads[0][step];
+      const m = readStep(step, t, c.config, 0); // the step table says where a step lives
       rows.forEach((row, r) => row.forEach((want, col) => {
         if (want === null) return;
         const got = m.data[r * m.cols + col];

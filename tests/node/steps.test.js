@@ -1,0 +1,126 @@
+// The one step table (web/lib/steps.js) against the engine: every table it describes has
+// the shape the trace has, every cell is explained, and the dependency edges written as
+// "sources" and as "dependents" are the same edges. The view models built on it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+import { loadEngine, STEP_IDS } from 'attention-playground';
+import { STEPS, STEP, tablesOf, tableKey, sizesOfTrace, TABLE_IDS } from '../../web/lib/steps.js';
+import { explainCell, related } from '../../web/lib/explain.js';
+import { sectionsView, controlsView, checkOf } from '../../web/lib/view-model.js';
+import { strings } from '../../web/i18n/index.js';
+import { PRESETS, presetConfig } from '../../web/lib/presets.js';
+
+const engine = await loadEngine();
+const golden = JSON.parse(readFileSync(new URL('../golden/cases.json', import.meta.url), 'utf8')).cases;
+const S = strings('en');
+
+// Small configs that between them turn on every option the edges depend on.
+const configs = [
+  ...golden.map((c) => c.config),
+  { ...golden.find((c) => c.name === 'multi-head-wo').config, positional: 'rope' },
+  { ...golden.find((c) => c.name === 'multi-head-wo').config, positional: 'sinusoidal', mask: 'causal' },
+];
+
+test('the step table covers every trace step the page shows, in the core\'s order', () => {
+  const traceSteps = STEPS.filter((s) => !s.input).map((s) => s.id);
+  // Each is a trace step, in the order of STEP_IDS (the core's kSteps).
+  const positions = traceSteps.map((id) => STEP_IDS.indexOf(id));
+  assert.ok(positions.every((p) => p >= 0), `${traceSteps} ⊂ STEP_IDS`);
+  assert.deepEqual(positions, [...positions].sort((a, b) => a - b));
+  // Only the context's encoding is not a table of its own (a key row is explained from C).
+  assert.deepEqual(STEP_IDS.filter((id) => !TABLE_IDS.includes(id)), ['contextPe', 'contextEncoded']);
+  assert.deepEqual(STEPS.filter((s) => s.perHead).map((s) => s.id), engine.steps().filter((s) => s.perHead).map((s) => s.id));
+});
+
+test('every table has the shape the trace has, and every cell is explained', () => {
+  for (const config of configs) {
+    const trace = engine.run(config);
+    const z = sizesOfTrace(trace, config);
+    for (const t of tablesOf(z)) {
+      const m = STEP[t.step].read(trace, config, t.head ?? 0);
+      assert.deepEqual([m.rows, m.cols], [t.rows, t.cols], `${t.key}`);
+      for (const [r, c] of [[0, 0], [t.rows - 1, t.cols - 1]]) {
+        const lines = explainCell(trace, config, { step: t.step, head: t.head, row: r, col: c }, 3, S);
+        assert.ok(lines.length > 0 && lines.every((l) => typeof l === 'string' && l.length > 0), `${t.key} explained`);
+      }
+    }
+  }
+});
+
+test('"sources" and "dependents" are the same edges read both ways', () => {
+  for (const config of configs) {
+    const trace = engine.run(config);
+    const z = sizesOfTrace(trace, config);
+    const tables = tablesOf(z);
+    const keys = new Set(tables.map((t) => t.key));
+    const edges = (direction) => {
+      const set = new Set();
+      for (const t of tables) {
+        for (let r = 0; r < t.rows; r++) {
+          for (let c = 0; c < t.cols; c++) {
+            STEP[t.step][direction](z, t.head, r, c, (step, head, r0, r1, c0, c1) => {
+              if (!keys.has(tableKey(step, head))) return; // a table this config does not have
+              for (let i = r0; i < r1; i++) {
+                for (let j = c0; j < c1; j++) {
+                  const a = `${t.key}:${r},${c}`;
+                  const b = `${tableKey(step, head)}:${i},${j}`;
+                  set.add(direction === 'sources' ? `${b}->${a}` : `${a}->${b}`);
+                }
+              }
+            });
+          }
+        }
+      }
+      return set;
+    };
+    const forward = edges('dependents');
+    const backward = edges('sources');
+    assert.ok(forward.size > 0);
+    assert.deepEqual([...forward].filter((e) => !backward.has(e)), [], `${config.positional ?? ''} ${config.heads ?? 1}: dependents not in sources`);
+    assert.deepEqual([...backward].filter((e) => !forward.has(e)), [], 'sources not in dependents');
+  }
+});
+
+test('a weight depends on its whole row of scores and on the inputs, and feeds the final output', () => {
+  const config = golden.find((c) => c.name === 'seed-002-two-words').config;
+  const trace = engine.run(config);
+  const { sources, dependents } = related(trace, config, { step: 'weights', head: 0, row: 1, col: 0 });
+  assert.deepEqual([...sources.get('scaled|0')], [0, 0, 1, 1]);
+  assert.deepEqual([...sources.get('x|-')], [1, 1, 1, 1]); // row 2's query and every key
+  assert.deepEqual([...dependents.get('output|0')], [0, 0, 1, 1]);
+  assert.deepEqual([...dependents.get('final|-')], [0, 0, 1, 1]);
+  assert.equal(dependents.get('x|-').some(Boolean), false);
+});
+
+test('view models: sections per step, blocked cells, checks, and controls from the engine\'s page limits', () => {
+  const config = golden.find((c) => c.name === 'causal-three').config;
+  const trace = engine.run(config);
+  const state = { config, decimals: 3, lang: 'en', checks: { 'weights|0': [[1, 0, 0], [0.5, 0.5, 0], [0.2, 0.2, 0.2]] } };
+  const sections = sectionsView(state, trace, S);
+  const ids = sections.flatMap((s) => s.groups.map((g) => g.step));
+  assert.deepEqual(ids, ['x', 'wq', 'wk', 'wv', 'q', 'k', 'v', 'scores', 'scaled', 'masked', 'weights', 'output', 'final']);
+  const weights = sections.find((s) => s.id === 'weights').groups[0].blocks[0];
+  const masked = sections.find((s) => s.id === 'masked').groups[0].blocks[0];
+  assert.equal(masked.cellClass(0, 2), 'blocked');
+  assert.equal(masked.cellClass(2, 0), '');
+  assert.equal(weights.cellClass(0, 0), 'check-same'); // an article's printed value, compared
+  assert.equal(weights.check.result.compared, 9);
+  const printed = state.checks['weights|0'].flat();
+  const differ = printed.filter((p, i) => Math.abs(p - trace.heads[0].weights.data[i]) > 5e-4).length;
+  assert.ok(differ > 0);
+  assert.equal(weights.check.result.differ, differ);
+  assert.equal(checkOf(state, sections.find((s) => s.id === 'final').groups[0].blocks[0], S), null);
+  // A reader who cannot edit gets no editable tables.
+  const readonly = sectionsView(state, trace, S, { readonly: true, steps: ['x', 'weights'] });
+  assert.deepEqual(readonly.flatMap((s) => s.groups.map((g) => g.step)), ['x', 'weights']);
+  assert.equal(readonly[0].groups[0].blocks[0].editable, false);
+  const controls = controlsView(state, engine.limits, S);
+  assert.equal(controls.sizes.find((s) => s.key === 'n').max, engine.limits.page.maxTokens);
+  assert.equal(controls.sizes.find((s) => s.key === 'heads').max, engine.limits.page.maxHeads);
+});
+
+test('every preset runs within the page\'s limits', () => {
+  for (const name of Object.keys(PRESETS)) engine.run(presetConfig(name), { limits: 'page' });
+});
