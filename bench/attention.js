@@ -3,7 +3,9 @@
 // in this one process: our SIMD and scalar wasm builds, a plain JavaScript implementation,
 // TF.js on its wasm backend (the fast form matMul(q, transpose(k))), and onnxruntime-web's
 // wasm backend on one thread (Transpose -> MatMul -> Mul -> [Add mask] -> Softmax -> MatMul).
-// Every result is checked against a double-precision reference before it is timed.
+// Every result is checked against the tests' double-precision reference (tests/reference.js)
+// before it is timed. BENCH_SIZES=64,256 BENCH_BUDGET_MS=50 make a quick run (it still
+// rewrites bench/results/latest.*).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';

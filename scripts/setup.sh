@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Attention Playground needs, and nothing twice.
 # Idempotent: when everything is present it only checks and returns in seconds.
-# The package list and the reasons behind it are in ../shared/TOOLCHAIN.md.
+# The package list and the reasons behind it are in docs/toolchain.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,6 +1,8 @@
-// An independent double-precision reference of attention for the JS test layers, written
-// from the formulas (not from the engine's code): the page's numbers are checked
-// against this, never against themselves. Returns plain number[][] per step.
+// The one double-precision reference of attention in JavaScript, for the JS test layers and
+// the benchmark, written from the formulas (not from the engine's code): the page's and the
+// fast path's numbers are checked against this, never against themselves. referenceHead is
+// one head; referenceAttention chains it into the whole pipeline and referenceFused is the
+// fast path's single head on flat arrays. Returns plain number[][] per step.
 const mul = (a, b) => a.map((row) => b[0].map((_, j) => row.reduce((s, v, p) => s + v * b[p][j], 0)));
 const cols = (m, from, n) => m.map((row) => row.slice(from, from + n));
 
@@ -27,6 +29,27 @@ function rope(m, heads, dk) {
   });
 }
 
+/**
+ * One head from its q, k, v rows (number[][]), every step kept: scores (dot, or additive
+ * Σ va·tanh(q + k)), scaled, masked (−∞ where keep(j, k) is false), softmax weights (a row
+ * with every key blocked gets zeros), output = weights · v.
+ */
+export function referenceHead(qh, kh, vh, { scale, keep = () => true, score = 'dot', va }) {
+  const scores = qh.map((qr) => kh.map((kr) => (score === 'additive'
+    ? qr.reduce((s, qv, c) => s + (va?.[c] ?? 1) * Math.tanh(qv + kr[c]), 0)
+    : qr.reduce((s, qv, c) => s + qv * kr[c], 0))));
+  const scaled = scores.map((r) => r.map((s) => s * scale));
+  const masked = scaled.map((r, j) => r.map((s, kk) => (keep(j, kk) ? s : -Infinity)));
+  const weights = masked.map((r) => {
+    const max = r.reduce((a, b) => Math.max(a, b), -Infinity);
+    if (max === -Infinity) return r.map(() => 0);
+    const e = r.map((s) => (s === -Infinity ? 0 : Math.exp(s - max)));
+    const sum = e.reduce((a, b) => a + b, 0);
+    return e.map((t) => t / sum);
+  });
+  return { scores, scaled, masked, weights, output: mul(weights, vh) };
+}
+
 export function referenceAttention(config) {
   const heads = config.heads ?? 1;
   let x = config.x.map((r) => r.slice());
@@ -44,53 +67,26 @@ export function referenceAttention(config) {
   const v = mul(src, config.wv);
   if (config.positional === 'rope') { q = rope(q, heads, dk); k = rope(k, heads, dk); }
   const scale = typeof config.scale === 'number' ? config.scale : config.scale === 'none' ? 1 : 1 / Math.sqrt(dk);
-  const n = x.length;
-  const m = src.length;
   const keep = (j, kk) => (Array.isArray(config.mask) ? config.mask[j][kk] !== 0 : config.mask === 'causal' ? kk <= j : true);
   const out = { x, q, k, v, heads: [] };
-  const concat = Array.from({ length: n }, () => []);
+  const concat = Array.from({ length: x.length }, () => []);
   for (let h = 0; h < heads; h++) {
-    const qh = cols(q, h * dk, dk);
-    const kh = cols(k, h * dk, dk);
-    const vh = cols(v, h * dv, dv);
-    const scores = qh.map((qr) => kh.map((kr) => (config.score === 'additive'
-      ? qr.reduce((s, qv, c) => s + (config.va?.[c] ?? 1) * Math.tanh(qv + kr[c]), 0)
-      : qr.reduce((s, qv, c) => s + qv * kr[c], 0))));
-    const scaled = scores.map((r) => r.map((s) => s * scale));
-    const masked = scaled.map((r, j) => r.map((s, kk) => (keep(j, kk) ? s : -Infinity)));
-    const weights = masked.map((r) => {
-      const max = Math.max(...r);
-      if (max === -Infinity) return r.map(() => 0);
-      const e = r.map((s) => (s === -Infinity ? 0 : Math.exp(s - max)));
-      const sum = e.reduce((a, b) => a + b, 0);
-      return e.map((t) => t / sum);
-    });
-    const output = mul(weights, vh);
-    output.forEach((row, j) => concat[j].push(...row));
-    out.heads.push({ scores, scaled, masked, weights, output });
+    const head = referenceHead(cols(q, h * dk, dk), cols(k, h * dk, dk), cols(v, h * dv, dv), { scale, keep, score: config.score, va: config.va });
+    head.output.forEach((row, j) => concat[j].push(...row));
+    out.heads.push(head);
   }
   out.concat = concat;
   out.final = config.wo ? mul(concat, config.wo) : concat;
-  void m;
   return out;
 }
 
-/** softmax(scale · q kᵀ [causal]) v for row-major arrays, in double; rows [from, to) only. */
+/**
+ * softmax(scale · q kᵀ [causal]) v for row-major arrays, in double, rows [from, to) only:
+ * referenceHead with query i seeing keys 0..i when causal (what engine.attention computes).
+ */
 export function referenceFused(q, k, v, { n, m, dk, dv, causal = false, scale = 1 / Math.sqrt(dk) }, from = 0, to = n) {
-  const out = new Float64Array((to - from) * dv);
-  for (let i = from; i < to; i++) {
-    const visible = causal ? Math.min(m, i + 1) : m;
-    const w = new Float64Array(visible);
-    let max = -Infinity;
-    for (let j = 0; j < visible; j++) {
-      let d = 0;
-      for (let p = 0; p < dk; p++) d += q[i * dk + p] * k[j * dk + p];
-      w[j] = d * scale;
-      max = Math.max(max, w[j]);
-    }
-    let z = 0;
-    for (let j = 0; j < visible; j++) z += (w[j] = Math.exp(w[j] - max));
-    for (let j = 0; j < visible; j++) for (let c = 0; c < dv; c++) out[(i - from) * dv + c] += (w[j] / z) * v[j * dv + c];
-  }
-  return out;
+  const rows = (flat, first, count, width) => Array.from({ length: count }, (_, r) => Array.from({ length: width }, (_, c) => flat[(first + r) * width + c]));
+  const keep = causal ? (j, kk) => kk <= from + j : undefined;
+  const { output } = referenceHead(rows(q, from, to - from, dk), rows(k, 0, m, dk), rows(v, 0, m, dv), { scale, keep });
+  return Float64Array.from(output.flat());
 }

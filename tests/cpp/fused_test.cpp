@@ -1,5 +1,6 @@
-// The fused kernel against the double reference: awkward sizes around the tile shapes
-// (R = 4 query rows, Bc = 64 keys, SIMD width W), causal and not, and its error cases.
+// The fused kernel against the double reference's single head (reference::softmax_attention):
+// awkward sizes around the tile shapes (R = 4 query rows, Bc = 64 keys, SIMD width W),
+// causal and not, and its error cases.
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
 #include <cmath>
@@ -14,27 +15,6 @@ using attention::Causal;
 using attention::FusedShape;
 
 namespace {
-
-std::vector<double> reference_attention(const std::vector<float>& q, const std::vector<float>& k,
-                                        const std::vector<float>& v, const FusedShape& s, double scale,
-                                        bool causal) {
-  std::vector<double> out(s.n * s.dv, 0.0);
-  for (std::size_t i = 0; i < s.n; ++i) {
-    const std::size_t visible = causal ? std::min(s.m, i + 1) : s.m;
-    std::vector<double> w(visible);
-    double mx = -std::numeric_limits<double>::infinity(), z = 0;
-    for (std::size_t j = 0; j < visible; ++j) {
-      double d = 0;
-      for (std::size_t p = 0; p < s.dk; ++p) d += double(q[i * s.dk + p]) * k[j * s.dk + p];
-      w[j] = d * scale;
-      mx = std::max(mx, w[j]);
-    }
-    for (double& x : w) z += (x = std::exp(x - mx));
-    for (std::size_t j = 0; j < visible; ++j)
-      for (std::size_t c = 0; c < s.dv; ++c) out[i * s.dv + c] += w[j] / z * v[j * s.dv + c];
-  }
-  return out;
-}
 
 std::vector<float> random_values(std::size_t count, support::Rng& rng, float range) {
   std::vector<float> out(count);
@@ -59,14 +39,17 @@ TEST_CASE("fused attention matches the double reference", "[fused]") {
   const double scale = 1.0 / std::sqrt(double(dk));
   std::vector<float> out(n * dv, std::numeric_limits<float>::quiet_NaN());
   attention::fused_attention(q.data(), k.data(), v.data(), out.data(), s, float(scale), causal ? Causal::yes : Causal::no);
-  const auto want = reference_attention(q, k, v, s, scale, causal);
+  const reference::Mat want = reference::softmax_attention(
+      reference::from(q.data(), n, dk), reference::from(k.data(), m, dk), reference::from(v.data(), m, dv),
+      scale, causal ? Causal::yes : Causal::no);
   INFO("n=" << n << " m=" << m << " dk=" << dk << " dv=" << dv << " causal=" << causal);
-  for (std::size_t i = 0; i < want.size(); ++i) {
+  for (std::size_t i = 0; i < n * dv; ++i) {
     // Outputs are convex combinations of v (|v| <= 1); float error: a few ulp from each
     // of dk products in a score (times its exp's sensitivity) and m terms of the sum.
-    if (!support::close(out[i], want[i], 2e-5)) {
-      INFO("entry " << i << ": fused " << out[i] << ", reference " << want[i]);
-      CHECK(support::close(out[i], want[i], 2e-5));
+    const double w = want[i / dv][i % dv];
+    if (!support::close(out[i], w, 2e-5)) {
+      INFO("entry " << i << ": fused " << out[i] << ", reference " << w);
+      CHECK(support::close(out[i], w, 2e-5));
       break;
     }
   }

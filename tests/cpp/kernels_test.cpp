@@ -1,6 +1,6 @@
-// Each kernel against plain double arithmetic, over sizes that exercise the SIMD main
-// loop, the scalar tail and both together (1, 3, 7, W-1, W, W+1, 8W+2 for width W),
-// read from deliberately misaligned addresses.
+// Each kernel against the double reference's pieces (reference.hpp), over sizes that
+// exercise the SIMD main loop, the scalar tail and both together (1, 3, 7, W-1, W, W+1,
+// 8W+2 for width W), read from deliberately misaligned addresses.
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
 #include <catch2/generators/catch_generators_range.hpp>
@@ -24,6 +24,13 @@ std::vector<float> random_values(std::size_t count, Rng& rng, float range = 1.0f
   return v;
 }
 
+// |entries|: the product of absolute values bounds the rounding of a float product.
+reference::Mat absolute(reference::Mat m) {
+  for (auto& row : m)
+    for (double& x : row) x = std::fabs(x);
+  return m;
+}
+
 }  // namespace
 
 TEST_CASE("batch width is what the build targets", "[kernel]") {
@@ -42,17 +49,14 @@ TEST_CASE("matmul matches the double product", "[kernel][matmul]") {
   std::vector<float> c(n * m + 1, -7.0f);
   kernels::matmul(a.data() + 1, b.data() + 1, c.data() + 1, n, k, m);
   CHECK(c[0] == -7.0f);  // nothing written before the output
+  const auto A = reference::from(a.data() + 1, n, k), B = reference::from(b.data() + 1, k, m);
+  const auto want = reference::multiply(A, B), magnitude = reference::multiply(absolute(A), absolute(B));
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t j = 0; j < m; ++j) {
-      double want = 0.0, magnitude = 0.0;
-      for (std::size_t p = 0; p < k; ++p) {
-        want += double(a[1 + i * k + p]) * b[1 + p * m + j];
-        magnitude += std::fabs(double(a[1 + i * k + p]) * b[1 + p * m + j]);
-      }
       // A float sum of k terms errs by at most about k * 2^-24 of the sum of their
       // magnitudes; 1e-6 * k covers that with room for FMA vs separate rounding.
       INFO("n=" << n << " k=" << k << " m=" << m << " at " << i << "," << j);
-      CHECK(std::fabs(c[1 + i * m + j] - want) <= 1e-6 * double(k) * std::max(magnitude, 1.0));
+      CHECK(std::fabs(c[1 + i * m + j] - want[i][j]) <= 1e-6 * double(k) * std::max(magnitude[i][j], 1.0));
     }
   }
 }
@@ -66,16 +70,14 @@ TEST_CASE("matmul_nt matches the double product with B transposed", "[kernel][ma
   const auto a = random_values(n * d, rng), b = random_values(m * d, rng);
   std::vector<float> c(n * m);
   kernels::matmul_nt(a.data() + 1, b.data() + 1, c.data(), n, m, d);
+  const auto A = reference::from(a.data() + 1, n, d), B = reference::from(b.data() + 1, m, d);
+  const auto want = reference::multiply_nt(A, B),
+             magnitude = reference::multiply_nt(absolute(A), absolute(B));
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t j = 0; j < m; ++j) {
-      double want = 0.0, magnitude = 0.0;
-      for (std::size_t p = 0; p < d; ++p) {
-        want += double(a[1 + i * d + p]) * b[1 + j * d + p];
-        magnitude += std::fabs(double(a[1 + i * d + p]) * b[1 + j * d + p]);
-      }
       INFO("d=" << d << " at " << i << "," << j);
       // Same bound as matmul: d float roundings, each at most 2^-24 of the magnitude.
-      CHECK(std::fabs(c[i * m + j] - want) <= 1e-6 * double(d) * std::max(magnitude, 1.0));
+      CHECK(std::fabs(c[i * m + j] - want[i][j]) <= 1e-6 * double(d) * std::max(magnitude[i][j], 1.0));
     }
   }
 }
@@ -88,17 +90,17 @@ TEST_CASE("additive_scores matches sum of va * tanh(q + k)", "[kernel][additive]
   const auto va = random_values(d, rng);
   std::vector<float> c(n * m);
   kernels::additive_scores(a.data() + 1, b.data() + 1, va.data() + 1, c.data(), n, m, d);
+  const auto A = reference::from(a.data() + 1, n, d), B = reference::from(b.data() + 1, m, d);
+  const auto want = reference::additive_scores(A, B, std::vector<double>(va.begin() + 1, va.end()));
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t j = 0; j < m; ++j) {
-      double want = 0.0, magnitude = 0.0;
-      for (std::size_t p = 0; p < d; ++p) {
-        const double term = double(va[1 + p]) * std::tanh(double(a[1 + i * d + p]) + b[1 + j * d + p]);
-        want += term;
-        magnitude += std::fabs(term);
-      }
+      // The tolerance's scale: the sum of the terms' magnitudes.
+      double magnitude = 0.0;
+      for (std::size_t p = 0; p < d; ++p)
+        magnitude += std::fabs(double(va[1 + p]) * std::tanh(A[i][p] + B[j][p]));
       INFO("d=" << d << " at " << i << "," << j);
       // xsimd's tanh is accurate to a few ulp; the sum adds d roundings: 4e-6 per term.
-      CHECK(std::fabs(c[i * m + j] - want) <= 4e-6 * double(d) * std::max(magnitude, 1.0));
+      CHECK(std::fabs(c[i * m + j] - want[i][j]) <= 4e-6 * double(d) * std::max(magnitude, 1.0));
     }
   }
 }
@@ -137,15 +139,13 @@ TEST_CASE("softmax_row", "[kernel][softmax]") {
 
   SECTION("matches the double formula and reports max and sum") {
     const auto stats = kernels::softmax_row(x.data() + 1, y.data(), len);
-    double max = -1e300, sum = 0.0;
-    for (std::size_t i = 0; i < len; ++i) max = std::max(max, double(x[1 + i]));
-    for (std::size_t i = 0; i < len; ++i) sum += std::exp(double(x[1 + i]) - max);
-    CHECK(stats.max == float(max));
+    const auto want = reference::softmax_row(std::vector<double>(x.begin() + 1, x.end()));
+    CHECK(stats.max == float(want.max));
     // xsimd's exp is within a few ulp; summing len terms in double adds nothing visible.
-    CHECK(close(stats.sum, sum, 1e-6));
+    CHECK(close(stats.sum, want.sum, 1e-6));
     for (std::size_t i = 0; i < len; ++i) {
       // each weight: exp (few ulp) times 1/sum (one rounding): 2e-6 relative is ample.
-      CHECK(close(y[i], std::exp(double(x[1 + i]) - max) / sum, 2e-6));
+      CHECK(close(y[i], want.weights[i], 2e-6));
     }
   }
   SECTION("rows sum to 1") {

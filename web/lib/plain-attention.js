@@ -1,5 +1,6 @@
-// Attention in plain JavaScript, one score row at a time: the reference point for what
-// WebAssembly SIMD buys (the Cost section and the benchmark both time it).
+// Attention in plain JavaScript, float32, one score row at a time: the baseline for what
+// WebAssembly SIMD buys (the Cost section and the benchmark both time it). A timed peer,
+// not a reference: the benchmark checks it against tests/reference.js like every peer.
 export function plainAttention(q, k, v, n, m, d, causal, scale) {
   const out = new Float32Array(n * d);
   const row = new Float32Array(m);
