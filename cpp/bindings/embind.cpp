@@ -29,7 +29,10 @@ Matrix matrix_from(const val& v) {
   Matrix m;
   m.rows = v["rows"].as<unsigned>();
   m.cols = v["cols"].as<unsigned>();
-  m.data = emscripten::convertJSArrayToNumberVector<float>(v["data"]);
+  // Allocate first, then copy straight from the Float32Array into the aligned storage
+  // (a view made after the allocation, so memory growth cannot detach it).
+  m.data.resize(m.rows * m.cols);
+  val(emscripten::typed_memory_view(m.data.size(), m.data.data())).call<void>("set", v["data"]);
   return m;
 }
 

@@ -103,18 +103,18 @@ Trace run(const Config& cfg, LimitProfile limits) {
   if (!self) t.context = *cfg.context;
   if (cfg.positional == Positional::sinusoidal) {
     t.pe = sinusoidal(n, d_model);
-    t.encoded = ops::sum(cfg.x, t.pe);
+    t.encoded = ops::add(cfg.x, t.pe);
     if (!self) {
       t.context_pe = sinusoidal(m, d_model);
-      t.context_encoded = ops::sum(*cfg.context, t.context_pe);
+      t.context_encoded = ops::add(*cfg.context, t.context_pe);
     }
   }
   const Matrix& input = t.queries_in();
   const Matrix& source = t.keys_in();
 
-  t.q = ops::product(input, cfg.wq);
-  t.k = ops::product(source, cfg.wk);
-  t.v = ops::product(source, cfg.wv);
+  t.q = ops::matmul(input, cfg.wq);
+  t.k = ops::matmul(source, cfg.wk);
+  t.v = ops::matmul(source, cfg.wv);
   if (cfg.positional == Positional::rope) {
     rotate(t.q, h, t.d_k);
     rotate(t.k, h, t.d_k);
@@ -170,11 +170,11 @@ Trace run(const Config& cfg, LimitProfile limits) {
       }
     }
 
-    ht.output = ops::product(ht.weights, ht.v);
+    ht.output = ops::matmul(ht.weights, ht.v);
     require_finite(ht.output, "output");
     ops::set_columns(t.concat, i * t.d_v, ht.output);
   }
-  t.final = cfg.wo ? ops::product(t.concat, *cfg.wo) : t.concat;
+  t.final = cfg.wo ? ops::matmul(t.concat, *cfg.wo) : t.concat;
   require_finite(t.final, "final");
   return t;
 }

@@ -15,10 +15,6 @@ namespace attention {
 
 namespace {
 
-void add_into(Matrix& into, const Matrix& m) {
-  kernels::add(into.data.data(), m.data.data(), into.data.data(), into.data.size());
-}
-
 void check_seed(const Matrix& m, std::size_t rows, std::size_t cols, const char* field) {
   if (m.rows != rows || m.cols != cols || m.data.size() != rows * cols) {
     throw AttentionError(ErrorCode::shape_mismatch, field,
@@ -69,8 +65,8 @@ Gradients backward(const Config& cfg, const Trace& t, const Matrix& d_final, con
   Gradients g;
   Matrix d_concat = d_final;
   if (cfg.wo) {
-    g.wo = ops::product_tn(t.concat, d_final);
-    d_concat = ops::product_nt(d_final, *cfg.wo);
+    g.wo = ops::matmul_tn(t.concat, d_final);
+    d_concat = ops::matmul_nt(d_final, *cfg.wo);
   }
 
   Matrix d_q(n, h * dk), d_k(m, h * dk), d_v(m, h * dv);
@@ -84,9 +80,9 @@ Gradients backward(const Config& cfg, const Trace& t, const Matrix& d_final, con
     const Matrix d_out = ops::columns(d_concat, i * dv, dv);
 
     // output = A V
-    Matrix d_a = ops::product_nt(d_out, ht.v);
-    if (!d_weights.empty()) add_into(d_a, d_weights[i]);
-    const Matrix d_vh = ops::product_tn(ht.weights, d_out);
+    Matrix d_a = ops::matmul_nt(d_out, ht.v);
+    if (!d_weights.empty()) d_a = ops::add(d_a, d_weights[i]);
+    const Matrix d_vh = ops::matmul_tn(ht.weights, d_out);
 
     // A = softmax(masked) row by row: dS = A * (dA - sum_k A dA). Blocked keys have A = 0,
     // so the mask passes no gradient to them; then scaled = scale * scores.
@@ -101,8 +97,8 @@ Gradients backward(const Config& cfg, const Trace& t, const Matrix& d_final, con
 
     Matrix d_qh, d_kh;
     if (!additive) {
-      d_qh = ops::product(d_scores, ht.k);      // scores = Q K^T
-      d_kh = ops::product_tn(d_scores, ht.q);
+      d_qh = ops::matmul(d_scores, ht.k);      // scores = Q K^T
+      d_kh = ops::matmul_tn(d_scores, ht.q);
     } else {
       // scores_jk = sum_c va_c tanh(q_jc + k_kc)
       d_qh = Matrix(n, dk);
@@ -134,13 +130,13 @@ Gradients backward(const Config& cfg, const Trace& t, const Matrix& d_final, con
   // Q = X W_Q, K = C W_K, V = C W_V; the positional encoding adds a constant, so the
   // gradient with respect to the input is the gradient with respect to x.
   const Matrix& source = t.keys_in();
-  g.wq = ops::product_tn(t.queries_in(), d_q);
-  g.wk = ops::product_tn(source, d_k);
-  g.wv = ops::product_tn(source, d_v);
-  g.x = ops::product_nt(d_q, cfg.wq);
-  Matrix d_source = ops::product_nt(d_k, cfg.wk);
-  add_into(d_source, ops::product_nt(d_v, cfg.wv));
-  if (self) add_into(g.x, d_source);
+  g.wq = ops::matmul_tn(t.queries_in(), d_q);
+  g.wk = ops::matmul_tn(source, d_k);
+  g.wv = ops::matmul_tn(source, d_v);
+  g.x = ops::matmul_nt(d_q, cfg.wq);
+  Matrix d_source = ops::matmul_nt(d_k, cfg.wk);
+  d_source = ops::add(d_source, ops::matmul_nt(d_v, cfg.wv));
+  if (self) g.x = ops::add(g.x, d_source);
   else g.context = std::move(d_source);
   return g;
 }

@@ -1,5 +1,6 @@
 // Whole-matrix operations on top of the kernels, shared by the forward pass
-// (attention.cpp) and the backward pass (backward.cpp). Internal to cpp/src.
+// (attention.cpp) and the backward pass (backward.cpp). Internal to cpp/src. Each
+// operation has one name, the kernel's: matmul, matmul_nt, matmul_tn, add.
 #pragma once
 
 #include "attention/kernels.hpp"
@@ -8,14 +9,14 @@
 namespace attention::ops {
 
 // a b
-inline Matrix product(const Matrix& a, const Matrix& b) {
+inline Matrix matmul(const Matrix& a, const Matrix& b) {
   Matrix c(a.rows, b.cols);
   kernels::matmul(a.data.data(), b.data.data(), c.data.data(), a.rows, a.cols, b.cols);
   return c;
 }
 
 // a b^T
-inline Matrix product_nt(const Matrix& a, const Matrix& b) {
+inline Matrix matmul_nt(const Matrix& a, const Matrix& b) {
   Matrix c(a.rows, b.rows);
   kernels::matmul_nt(a.data.data(), b.data.data(), c.data.data(), a.rows, b.rows, a.cols);
   return c;
@@ -29,10 +30,10 @@ inline Matrix transpose(const Matrix& a) {
 }
 
 // a^T b
-inline Matrix product_tn(const Matrix& a, const Matrix& b) { return product(transpose(a), b); }
+inline Matrix matmul_tn(const Matrix& a, const Matrix& b) { return matmul(transpose(a), b); }
 
 // a + b, elementwise
-inline Matrix sum(const Matrix& a, const Matrix& b) {
+inline Matrix add(const Matrix& a, const Matrix& b) {
   Matrix out(a.rows, a.cols);
   kernels::add(a.data.data(), b.data.data(), out.data.data(), a.data.size());
   return out;

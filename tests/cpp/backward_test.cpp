@@ -34,7 +34,8 @@ double loss(const DConfig& c, const Mat& g, const std::vector<Mat>& gw) {
 // eps = 1e-6: inputs are O(1), so the truncation error (~eps^2 |L'''|) is ~1e-12 and the
 // rounding error of a double loss (~1e-16 |L| / eps) ~1e-10, both far below the float32
 // gradient's own error (~1e-6 relative), which the 1e-3 tolerance bounds with room.
-void check_gradient(const char* name, const std::vector<float>& got, std::size_t count,
+template <class Floats>
+void check_gradient(const char* name, const Floats& got, std::size_t count,
                     const std::function<double&(DConfig&, std::size_t)>& at, DConfig c, const Mat& g,
                     const std::vector<Mat>& gw) {
   INFO(name);
