@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "attention/backward.hpp"
 #include "json_config.hpp"
 #include "support.hpp"
 
@@ -343,4 +344,125 @@ TEST_CASE("finite inputs that overflow float32 are refused, never passed on as i
     CHECK(e.code() == ErrorCode::non_finite);
     CHECK(std::string(e.field()) == "q");
   }
+}
+
+TEST_CASE("the step table lists every step of a trace once, in order", "[attention][steps]") {
+  for (const auto& c : json_config::golden_cases()) {
+    DYNAMIC_SECTION(c.at("name").get<std::string>()) {
+      const Config cfg = json_config::parse(c.at("config"));
+      const attention::Trace t = attention::run(cfg);
+      const auto steps = attention::steps_of(t);
+      std::size_t per_head = 0;
+      std::size_t last = 0;
+      for (const attention::NamedTensor& s : steps) {
+        CHECK_FALSE(s.matrix->empty());
+        // Ids appear in kSteps order.
+        std::size_t index = 0;
+        while (std::string(attention::kSteps[index].id) != s.id) ++index;
+        CHECK(index >= last);
+        last = index;
+        if (s.head >= 0) ++per_head;
+      }
+      CHECK(per_head == 5 * t.heads.size());  // scores, scaled, masked, weights, output
+      const bool sinusoidal = cfg.positional == attention::Positional::sinusoidal;
+      CHECK(t.encoded.empty() == !sinusoidal);
+      // x is the input as given; encoded = x + pe when there is an encoding.
+      for (std::size_t i = 0; i < t.x.data.size(); ++i) {
+        CHECK(t.x.data[i] == cfg.x.data[i]);
+        if (sinusoidal) CHECK(t.encoded.data[i] == t.x.data[i] + t.pe.data[i]);
+      }
+    }
+  }
+}
+
+TEST_CASE("the config's checks of meaning live in the core", "[attention][errors][limits]") {
+  Config good;
+  good.x = Matrix(2, 2, std::vector<float>{1, 2, 3, 4});
+  good.wq = Matrix(2, 2, std::vector<float>{1, 0, 0, 1});
+  good.wk = good.wq;
+  good.wv = good.wq;
+  Config c = good;
+  std::string field;
+  SECTION("the page's limits are smaller than the engine's and checked the same way") {
+    const auto page = attention::Limits::page();
+    c.x = Matrix(page.max_tokens + 1, 2, 0.5f);
+    CHECK_NOTHROW(attention::run(c));
+    try {
+      attention::run(c, attention::LimitProfile::page);
+      FAIL("no error");
+    } catch (const attention::AttentionError& e) {
+      CHECK(e.code() == ErrorCode::too_large);
+      CHECK(std::string(e.field()) == "x");
+      CHECK(std::string(e.what()).find(std::to_string(page.max_tokens)) != std::string::npos);
+    }
+    c = good;
+    c.heads = 2;
+    c.wq = Matrix(2, 2 * (page.max_head_width + 1), 0.0f);
+    c.wk = c.wq;
+    CHECK_THROWS_AS(attention::run(c, attention::LimitProfile::page), attention::AttentionError);
+  }
+  SECTION("labels: one per row, at most 200 characters counted as a reader counts them") {
+    c.tokens = {"a"};
+    CHECK(error_of(c, &field) == ErrorCode::shape_mismatch);
+    CHECK(field == "tokens");
+    std::string emoji;
+    for (int i = 0; i < 200; ++i) emoji += "\xF0\x9F\x99\x82";  // 200 code points, 800 bytes
+    c.tokens = {emoji, "b"};
+    CHECK_NOTHROW(attention::run(c));
+    c.tokens = {emoji + "x", "b"};
+    CHECK(error_of(c, &field) == ErrorCode::bad_config);
+    c = good;
+    c.context_tokens = {"c1", "c2"};
+    CHECK(error_of(c, &field) == ErrorCode::bad_config);
+    CHECK(field == "contextTokens");
+  }
+  SECTION("options by name, with the list of the known ones") {
+    CHECK(attention::positional_from("rope") == attention::Positional::rope);
+    CHECK(attention::score_from("additive") == attention::ScoreKind::additive);
+    try {
+      attention::scale_from("sqrt");
+      FAIL("no error");
+    } catch (const attention::AttentionError& e) {
+      CHECK(std::string(e.field()) == "scale");
+      CHECK(std::string(e.what()).find("\"sqrt_dk\"") != std::string::npos);
+    }
+    CHECK_THROWS_AS(attention::mask_from("future"), attention::AttentionError);
+  }
+  SECTION("counts are whole numbers of at least 1") {
+    CHECK(attention::count_from(3, "heads") == 3);
+    CHECK_THROWS_AS(attention::count_from(1.5, "heads"), attention::AttentionError);
+    CHECK_THROWS_AS(attention::count_from(0, "heads"), attention::AttentionError);
+    CHECK_THROWS_AS(attention::count_from(1e20, "heads"), attention::AttentionError);
+  }
+  SECTION("unknown fields, with the field a typo probably meant") {
+    CHECK_NOTHROW(attention::check_fields({"x", "wq", "wk", "wv", "contextTokens"}));
+    try {
+      attention::check_fields({"x", "wQ"});
+      FAIL("no error");
+    } catch (const attention::AttentionError& e) {
+      CHECK(std::string(e.field()) == "wQ");
+      CHECK(std::string(e.what()).find("did you mean \"wq\"") != std::string::npos);
+    }
+  }
+  SECTION("a custom scale float32 cannot hold is refused instead of becoming 0") {
+    c.scale = attention::ScaleKind::custom;
+    c.scale_value = 1e-50;
+    CHECK(error_of(c, &field) == ErrorCode::bad_config);
+    CHECK(field == "scale");
+    c.scale_value = 1e-30;
+    CHECK(attention::run(c).scale > 0.0f);
+  }
+}
+
+TEST_CASE("backward from a kept trace equals backward that runs the forward pass itself", "[attention][backward]") {
+  const Config cfg = json_config::parse(json_config::golden_cases().at(3).at("config"));
+  const attention::Trace t = attention::run(cfg);
+  Matrix seed(t.final.rows, t.final.cols, 0.25f);
+  const std::size_t before = attention::forward_passes();
+  const attention::Gradients kept = attention::backward(cfg, t, seed);
+  CHECK(attention::forward_passes() == before);
+  const attention::Gradients fresh = attention::backward(cfg, seed);
+  CHECK(attention::forward_passes() == before + 1);
+  CHECK(kept.wq.data == fresh.wq.data);
+  CHECK(kept.x.data == fresh.x.data);
 }
