@@ -27,7 +27,8 @@ double median_ms(F&& f, double budget_ms = 1000) {
   std::vector<double> samples;
   const auto start = Clock::now();
   while (samples.size() < 3 ||
-         (std::chrono::duration<double, std::milli>(Clock::now() - start).count() < budget_ms && samples.size() < 30)) {
+         (std::chrono::duration<double, std::milli>(Clock::now() - start).count() < budget_ms &&
+          samples.size() < 30)) {
     const auto t0 = Clock::now();
     f();
     samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
@@ -36,8 +37,8 @@ double median_ms(F&& f, double budget_ms = 1000) {
   return samples[samples.size() / 2];
 }
 
-void scalar_attention(const float* q, const float* k, const float* v, float* out, std::size_t n, std::size_t d,
-                      bool causal, float scale) {
+void scalar_attention(const float* q, const float* k, const float* v, float* out, std::size_t n,
+                      std::size_t d, bool causal, float scale) {
   std::vector<float> row(n);
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t visible = causal ? i + 1 : n;
@@ -107,20 +108,25 @@ int main(int argc, char** argv) {
   std::printf("native attention forward, d = 64, float32, one thread; xsimd %s, batch of %zu floats\n",
               xsimd::default_arch::name(), xsimd::batch<float>::size);
   std::printf("measured FMA peak of this core: %.1f GFLOP/s\n\n", peak);
-  std::printf("| n | mask | ours (xsimd) ms (GFLOP/s) | scalar ms (GFLOP/s) | Eigen ms (GFLOP/s) | ours vs Eigen | ours / FMA peak |\n");
+  std::printf(
+      "| n | mask | ours (xsimd) ms (GFLOP/s) | scalar ms (GFLOP/s) | Eigen ms (GFLOP/s) | ours vs Eigen | "
+      "ours / FMA peak |\n");
   std::printf("|---:|---|---:|---:|---:|---:|---:|\n");
   const std::size_t d = 64;
   std::vector<std::size_t> sizes = {64, 256, 1024, 2048, 4096};
   if (argc > 1) sizes = {static_cast<std::size_t>(std::atoi(argv[1]))};
   for (bool causal : {false, true}) {
     for (std::size_t n : sizes) {
-      RowMatrix q = RowMatrix::Random(n, d), k = RowMatrix::Random(n, d), v = RowMatrix::Random(n, d), eo(n, d);
+      RowMatrix q = RowMatrix::Random(n, d), k = RowMatrix::Random(n, d), v = RowMatrix::Random(n, d),
+                eo(n, d);
       std::vector<float> out(n * d), so(n * d);
       const float scale = 1.0f / std::sqrt(float(d));
       const attention::FusedShape shape{n, n, d, d};
       const auto c = causal ? attention::Causal::yes : attention::Causal::no;
-      const double ours = median_ms([&] { attention::fused_attention(q.data(), k.data(), v.data(), out.data(), shape, scale, c); });
-      const double scalar = median_ms([&] { scalar_attention(q.data(), k.data(), v.data(), so.data(), n, d, causal, scale); }, 500);
+      const double ours = median_ms(
+          [&] { attention::fused_attention(q.data(), k.data(), v.data(), out.data(), shape, scale, c); });
+      const double scalar = median_ms(
+          [&] { scalar_attention(q.data(), k.data(), v.data(), so.data(), n, d, causal, scale); }, 500);
       const double eigen = median_ms([&] { eigen_attention(q, k, v, eo, causal, scale); });
       const std::pair<const char*, const float*> results[] = {
           {"ours", out.data()}, {"scalar", so.data()}, {"Eigen", eo.data()}};
@@ -134,10 +140,13 @@ int main(int argc, char** argv) {
         }
       }
       const double flops = 4.0 * n * n * d;
-      std::printf("| %zu | %s | %.3f (%.1f) | %.3f (%.1f) | %.3f (%.1f) | ×%.2f | %.0f%% |\n", n, causal ? "causal" : "none",
-                  ours, flops / ours / 1e6, scalar, flops / scalar / 1e6, eigen, flops / eigen / 1e6, eigen / ours,
+      std::printf("| %zu | %s | %.3f (%.1f) | %.3f (%.1f) | %.3f (%.1f) | ×%.2f | %.0f%% |\n", n,
+                  causal ? "causal" : "none", ours, flops / ours / 1e6, scalar, flops / scalar / 1e6, eigen,
+                  flops / eigen / 1e6, eigen / ours,
                   100.0 * (flops / ours / 1e6) / peak * (causal ? 0.5 : 1.0));
     }
   }
-  std::printf("\n(GFLOP/s count 4·n·n·d for causal too; the peak fraction of causal runs counts the half they do.)\n");
+  std::printf(
+      "\n(GFLOP/s count 4·n·n·d for causal too; the peak fraction of causal runs counts the half they "
+      "do.)\n");
 }

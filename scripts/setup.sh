@@ -19,6 +19,7 @@ have_json() { [ -f /usr/include/nlohmann/json.hpp ]; }
 # clang with its libFuzzer runtime, for tests/fuzz (emscripten brings clang-14 itself).
 have_fuzzer() { command -v clang++ >/dev/null 2>&1 && ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; }
 have_eigen() { [ -f /usr/include/eigen3/Eigen/Dense ]; }  # the native benchmark's peer
+have_clang_format() { command -v clang-format-14 >/dev/null 2>&1; }  # npm test checks the C++ style
 have_cjk_font() { [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; }
 
 missing=()
@@ -32,6 +33,7 @@ have_json || missing+=(nlohmann-json3-dev)
 have_cjk_font || missing+=(fonts-wqy-microhei)
 have_eigen || missing+=(libeigen3-dev)
 have_fuzzer || missing+=(clang libclang-rt-14-dev)
+have_clang_format || missing+=(clang-format-14)
 
 if [ ${#missing[@]} -gt 0 ]; then
   say "missing: ${missing[*]}"
@@ -76,6 +78,7 @@ PIN
   have_cjk_font || base+=(fonts-wqy-microhei)
   have_eigen || base+=(libeigen3-dev)
   have_fuzzer || base+=(clang libclang-rt-14-dev)
+  have_clang_format || base+=(clang-format-14)
   [ ${#base[@]} -gt 0 ] && $SUDO apt-get install -y -qq --no-install-recommends "${base[@]}"
   if [ "$(xsimd_major)" -lt 13 ]; then
     if [ "$codename" = "bookworm" ]; then $SUDO apt-get install -y -qq -t trixie libxsimd-dev

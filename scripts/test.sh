@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 
+echo "== style (clang-format, ESLint) =="
+bash scripts/lint.sh
+
 echo "== Catch2 (native core) =="
 ctest --test-dir build/native --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
 

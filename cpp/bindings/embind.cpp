@@ -4,7 +4,6 @@
 // each becomes {ok: false, code, field, message}, so JavaScript never sees a bare number.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
-
 #include <malloc.h>
 
 #include <new>
@@ -197,8 +196,8 @@ void drop_kept_js() { kept.reset(); }
 // The fast path. JS has checked that q, k, v are Float32Arrays of the right lengths.
 val attention_js(val q, val k, val v, val opts) {
   return guarded("data", [&] {
-    const FusedShape shape{opts["n"].as<std::size_t>(), opts["m"].as<std::size_t>(), opts["dk"].as<std::size_t>(),
-                           opts["dv"].as<std::size_t>()};
+    const FusedShape shape{opts["n"].as<std::size_t>(), opts["m"].as<std::size_t>(),
+                           opts["dk"].as<std::size_t>(), opts["dv"].as<std::size_t>()};
     const float scale = opts["scale"].as<float>();
     validate_fused(shape, scale);  // before any copy: refuse what cannot fit
     const auto qs = emscripten::convertJSArrayToNumberVector<float>(q);
@@ -222,7 +221,8 @@ val backward_js(val input, val profile, val d_final, val d_weights) {
     }
     Gradients g;
     if (absent(input)) {
-      if (!kept) throw AttentionError(ErrorCode::bad_config, "trace", "there is no forward pass to take gradients of");
+      if (!kept)
+        throw AttentionError(ErrorCode::bad_config, "trace", "there is no forward pass to take gradients of");
       const Kept k = std::move(*kept);
       kept.reset();
       g = backward(k.config, k.trace, matrix_from(d_final), weights);

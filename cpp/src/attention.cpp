@@ -1,11 +1,12 @@
 // The attention pipeline, step by step, keeping every intermediate matrix:
 // x (+pe) -> q, k, v -> per head: scores -> scaled -> masked -> weights -> output
 // -> concat -> final.
+#include "attention/attention.hpp"
+
 #include <cmath>
 #include <limits>
 #include <string>
 
-#include "attention/attention.hpp"
 #include "attention/kernels.hpp"
 #include "matrix_ops.hpp"
 
@@ -57,16 +58,18 @@ void rotate(Matrix& m, std::size_t heads, std::size_t d_k) {
 void require_finite(const Matrix& m, const char* step) {
   for (float v : m.data) {
     if (!std::isfinite(v)) {
-      throw AttentionError(ErrorCode::non_finite, step,
-                           std::string("the ") + step +
-                               " step overflows float32: the inputs or weights are too large; scale them down");
+      throw AttentionError(
+          ErrorCode::non_finite, step,
+          std::string("the ") + step +
+              " step overflows float32: the inputs or weights are too large; scale them down");
     }
   }
 }
 
 Matrix keep_matrix(const Config& cfg, std::size_t n, std::size_t m) {
   switch (cfg.mask) {
-    case MaskKind::custom: return cfg.mask_matrix;
+    case MaskKind::custom:
+      return cfg.mask_matrix;
     case MaskKind::causal: {
       // Query j may look at keys 0..j only: nothing from the future.
       Matrix keep(n, m);
@@ -75,7 +78,8 @@ Matrix keep_matrix(const Config& cfg, std::size_t n, std::size_t m) {
       }
       return keep;
     }
-    case MaskKind::none: break;
+    case MaskKind::none:
+      break;
   }
   return Matrix(n, m, 1.0f);
 }
@@ -126,9 +130,15 @@ Trace run(const Config& cfg, LimitProfile limits) {
   require_finite(t.v, "v");
 
   switch (cfg.scale) {
-    case ScaleKind::sqrt_dk: t.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(t.d_k))); break;
-    case ScaleKind::none: t.scale = 1.0f; break;
-    case ScaleKind::custom: t.scale = static_cast<float>(cfg.scale_value); break;
+    case ScaleKind::sqrt_dk:
+      t.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(t.d_k)));
+      break;
+    case ScaleKind::none:
+      t.scale = 1.0f;
+      break;
+    case ScaleKind::custom:
+      t.scale = static_cast<float>(cfg.scale_value);
+      break;
   }
   const Matrix keep = keep_matrix(cfg, n, m);
   const std::vector<float> ones(t.d_k, 1.0f);

@@ -18,11 +18,14 @@ namespace {
 void check_seed(const Matrix& m, std::size_t rows, std::size_t cols, const char* field) {
   if (m.rows != rows || m.cols != cols || m.data.size() != rows * cols) {
     throw AttentionError(ErrorCode::shape_mismatch, field,
-                         std::string(field) + " is " + std::to_string(m.rows) + " x " + std::to_string(m.cols) +
-                             " but must be " + std::to_string(rows) + " x " + std::to_string(cols));
+                         std::string(field) + " is " + std::to_string(m.rows) + " x " +
+                             std::to_string(m.cols) + " but must be " + std::to_string(rows) + " x " +
+                             std::to_string(cols));
   }
   for (float v : m.data) {
-    if (!std::isfinite(v)) throw AttentionError(ErrorCode::non_finite, field, std::string(field) + " holds a value that is not finite");
+    if (!std::isfinite(v))
+      throw AttentionError(ErrorCode::non_finite, field,
+                           std::string(field) + " holds a value that is not finite");
   }
 }
 
@@ -32,7 +35,8 @@ void unrotate(Matrix& m, std::size_t heads, std::size_t d_k) {
     for (std::size_t h = 0; h < heads; ++h) {
       float* g = m.row(pos) + h * d_k;
       for (std::size_t i = 0; i < d_k / 2; ++i) {
-        const double theta = static_cast<double>(pos) * std::pow(10000.0, -2.0 * static_cast<double>(i) / d_k);
+        const double theta =
+            static_cast<double>(pos) * std::pow(10000.0, -2.0 * static_cast<double>(i) / d_k);
         const double c = std::cos(theta), s = std::sin(theta);
         const double a = g[2 * i], b = g[2 * i + 1];
         g[2 * i] = static_cast<float>(a * c + b * s);
@@ -48,7 +52,8 @@ Gradients backward(const Config& cfg, const Matrix& d_final, const std::vector<M
   return backward(cfg, run(cfg), d_final, d_weights);  // run validates the config
 }
 
-Gradients backward(const Config& cfg, const Trace& t, const Matrix& d_final, const std::vector<Matrix>& d_weights) {
+Gradients backward(const Config& cfg, const Trace& t, const Matrix& d_final,
+                   const std::vector<Matrix>& d_weights) {
   const std::size_t n = t.x.rows, h = t.heads.size(), dk = t.d_k, dv = t.d_v;
   const bool self = !cfg.context.has_value();
   const std::size_t m = self ? n : t.context.rows;
@@ -97,7 +102,7 @@ Gradients backward(const Config& cfg, const Trace& t, const Matrix& d_final, con
 
     Matrix d_qh, d_kh;
     if (!additive) {
-      d_qh = ops::matmul(d_scores, ht.k);      // scores = Q K^T
+      d_qh = ops::matmul(d_scores, ht.k);  // scores = Q K^T
       d_kh = ops::matmul_tn(d_scores, ht.q);
     } else {
       // scores_jk = sum_c va_c tanh(q_jc + k_kc)
@@ -136,8 +141,10 @@ Gradients backward(const Config& cfg, const Trace& t, const Matrix& d_final, con
   g.x = ops::matmul_nt(d_q, cfg.wq);
   Matrix d_source = ops::matmul_nt(d_k, cfg.wk);
   d_source = ops::add(d_source, ops::matmul_nt(d_v, cfg.wv));
-  if (self) g.x = ops::add(g.x, d_source);
-  else g.context = std::move(d_source);
+  if (self)
+    g.x = ops::add(g.x, d_source);
+  else
+    g.context = std::move(d_source);
   return g;
 }
 

@@ -10,7 +10,6 @@
 #include <limits>
 #include <string>
 #include <vector>
-
 #include <xsimd/xsimd.hpp>
 
 #include "attention/error.hpp"
@@ -67,8 +66,8 @@ void pack_kt(const float* k, aligned& kt, std::size_t m, std::size_t dk) {
 // One tile of R query rows against all key blocks it may see.
 template <std::size_t R>
 struct Tile {
-  const float* q;   // R rows of dk
-  float* out;       // R rows of dv
+  const float* q;  // R rows of dk
+  float* out;      // R rows of dv
   std::size_t first_row;
 };
 
@@ -227,31 +226,41 @@ std::size_t fused_workspace_bytes(const FusedShape& s) {
 }
 
 void validate_fused(const FusedShape& s, float scale) {
-  const struct { std::size_t value; const char* name; std::size_t limit; } dims[] = {
-      {s.n, "n", FusedLimits::max_rows}, {s.m, "m", FusedLimits::max_rows},
-      {s.dk, "dk", FusedLimits::max_width}, {s.dv, "dv", FusedLimits::max_width}};
+  const struct {
+    std::size_t value;
+    const char* name;
+    std::size_t limit;
+  } dims[] = {{s.n, "n", FusedLimits::max_rows},
+              {s.m, "m", FusedLimits::max_rows},
+              {s.dk, "dk", FusedLimits::max_width},
+              {s.dv, "dv", FusedLimits::max_width}};
   for (const auto& d : dims) {
     if (d.value == 0) fail(ErrorCode::bad_config, d.name, std::string(d.name) + " must be at least 1");
     if (d.value > d.limit) {
       fail(ErrorCode::too_large, d.name,
-           std::string(d.name) + " is " + std::to_string(d.value) + "; the limit is " + std::to_string(d.limit));
+           std::string(d.name) + " is " + std::to_string(d.value) + "; the limit is " +
+               std::to_string(d.limit));
     }
   }
   const double bytes = 4.0 * (static_cast<double>(s.n) * s.dk + static_cast<double>(s.m) * (s.dk + s.dv) +
                               static_cast<double>(s.n) * s.dv) +
                        static_cast<double>(fused_workspace_bytes(s));
   if (bytes > static_cast<double>(FusedLimits::max_bytes)) {
-    fail(ErrorCode::too_large, "n", "these sizes need " + std::to_string(static_cast<long long>(bytes / (1 << 20))) +
-                                        " MiB; the limit is " + std::to_string(FusedLimits::max_bytes >> 20) + " MiB");
+    fail(ErrorCode::too_large, "n",
+         "these sizes need " + std::to_string(static_cast<long long>(bytes / (1 << 20))) +
+             " MiB; the limit is " + std::to_string(FusedLimits::max_bytes >> 20) + " MiB");
   }
   if (!std::isfinite(scale)) fail(ErrorCode::non_finite, "scale", "scale must be a finite number");
 }
 
-void fused_attention(const float* q, const float* k, const float* v, float* out, const FusedShape& s, float scale,
-               Causal causal) {
+void fused_attention(const float* q, const float* k, const float* v, float* out, const FusedShape& s,
+                     float scale, Causal causal) {
   validate_fused(s, scale);
-  const struct { const float* data; std::size_t count; const char* name; } inputs[] = {
-      {q, s.n * s.dk, "q"}, {k, s.m * s.dk, "k"}, {v, s.m * s.dv, "v"}};
+  const struct {
+    const float* data;
+    std::size_t count;
+    const char* name;
+  } inputs[] = {{q, s.n * s.dk, "q"}, {k, s.m * s.dk, "k"}, {v, s.m * s.dv, "v"}};
   for (const auto& in : inputs) {
     for (std::size_t i = 0; i < in.count; ++i) {
       if (!std::isfinite(in.data[i])) {
@@ -269,12 +278,14 @@ void fused_attention(const float* q, const float* k, const float* v, float* out,
   q = qs.data();
   aligned scores(4 * Bc);
   std::size_t i = 0;
-  for (; i + 4 <= s.n; i += 4) run_tile<4>({q + i * s.dk, out + i * s.dv, i}, kt, v, s, causal, scores.data());
+  for (; i + 4 <= s.n; i += 4)
+    run_tile<4>({q + i * s.dk, out + i * s.dv, i}, kt, v, s, causal, scores.data());
   for (; i < s.n; ++i) run_tile<1>({q + i * s.dk, out + i * s.dv, i}, kt, v, s, causal, scores.data());
   // Finite inputs can still overflow float32 in a score (1e20 x 1e20): say so, never return NaN.
   for (std::size_t j = 0; j < s.n * s.dv; ++j) {
     if (!std::isfinite(out[j])) {
-      fail(ErrorCode::non_finite, "q", "the scores overflow float32: q, k or the scale are too large; scale them down");
+      fail(ErrorCode::non_finite, "q",
+           "the scores overflow float32: q, k or the scale are too large; scale them down");
     }
   }
 }

@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <limits>
-
 #include <xsimd/xsimd.hpp>
 
 namespace attention::kernels {
@@ -53,8 +52,8 @@ void matmul_nt(const float* a, const float* b, float* c, std::size_t n, std::siz
   }
 }
 
-void additive_scores(const float* a, const float* b, const float* va, float* c, std::size_t n,
-                     std::size_t m, std::size_t d) {
+void additive_scores(const float* a, const float* b, const float* va, float* c, std::size_t n, std::size_t m,
+                     std::size_t d) {
   const std::size_t d_vec = d - d % W;
   for (std::size_t i = 0; i < n; ++i) {
     const float* a_row = a + i * d;

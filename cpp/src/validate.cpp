@@ -12,10 +12,14 @@ namespace attention {
 
 const char* to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::bad_config: return "bad_config";
-    case ErrorCode::shape_mismatch: return "shape_mismatch";
-    case ErrorCode::non_finite: return "non_finite";
-    case ErrorCode::too_large: return "too_large";
+    case ErrorCode::bad_config:
+      return "bad_config";
+    case ErrorCode::shape_mismatch:
+      return "shape_mismatch";
+    case ErrorCode::non_finite:
+      return "non_finite";
+    case ErrorCode::too_large:
+      return "too_large";
   }
   return "bad_config";
 }
@@ -50,13 +54,14 @@ void check_stored(const Matrix& m, const char* field) {
     fail(ErrorCode::bad_config, field, field, " must have at least one row and one column");
   }
   if (m.data.size() != m.rows * m.cols) {
-    fail(ErrorCode::bad_config, field, field, " holds ", m.data.size(), " values but claims ", m.rows,
-         " x ", m.cols);
+    fail(ErrorCode::bad_config, field, field, " holds ", m.data.size(), " values but claims ", m.rows, " x ",
+         m.cols);
   }
 }
 
 void check_size(std::size_t value, std::size_t limit, const char* field, const char* what) {
-  if (value > limit) fail(ErrorCode::too_large, field, field, " has ", value, " ", what, "; the limit is ", limit);
+  if (value > limit)
+    fail(ErrorCode::too_large, field, field, " has ", value, " ", what, "; the limit is ", limit);
 }
 
 // Characters as a reader counts them: UTF-8 code points (an emoji is one, not two).
@@ -66,12 +71,12 @@ std::size_t code_points(const std::string& text) {
   return count;
 }
 
-void check_labels(const std::vector<std::string>& labels, const char* field, std::size_t rows, const char* owner,
-                  const Limits& limits) {
+void check_labels(const std::vector<std::string>& labels, const char* field, std::size_t rows,
+                  const char* owner, const Limits& limits) {
   if (labels.empty()) return;
   if (labels.size() != rows) {
-    fail(ErrorCode::shape_mismatch, field, field, " has ", plural(labels.size(), "label"), " but ", owner, " has ",
-         plural(rows, "row"));
+    fail(ErrorCode::shape_mismatch, field, field, " has ", plural(labels.size(), "label"), " but ", owner,
+         " has ", plural(rows, "row"));
   }
   for (std::size_t i = 0; i < labels.size(); ++i) {
     const std::size_t length = code_points(labels[i]);
@@ -88,13 +93,15 @@ void check_finite(const Matrix& m, const char* field) {
       const float v = m.at(r, c);
       if (!std::isfinite(v)) {
         fail(ErrorCode::non_finite, field, field, "[", r, "][", c, "] is ",
-             std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"), "; every entry must be a finite number");
+             std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"),
+             "; every entry must be a finite number");
       }
     }
   }
 }
 
-void check_rows(const Matrix& m, const char* field, std::size_t want, const char* owner, const char* owner_dim) {
+void check_rows(const Matrix& m, const char* field, std::size_t want, const char* owner,
+                const char* owner_dim) {
   if (m.rows != want) {
     fail(ErrorCode::shape_mismatch, field, field, " has ", plural(m.rows, "row"), " but ", owner, " has ",
          plural(want, owner_dim));
@@ -120,11 +127,13 @@ Enum option_from(const std::string& name, const char* field, const std::pair<con
 }  // namespace
 
 ScaleKind scale_from(const std::string& name) {
-  static const std::pair<const char*, ScaleKind> options[] = {{"sqrt_dk", ScaleKind::sqrt_dk}, {"none", ScaleKind::none}};
+  static const std::pair<const char*, ScaleKind> options[] = {{"sqrt_dk", ScaleKind::sqrt_dk},
+                                                              {"none", ScaleKind::none}};
   return option_from(name, "scale", options, " or a number");
 }
 MaskKind mask_from(const std::string& name) {
-  static const std::pair<const char*, MaskKind> options[] = {{"none", MaskKind::none}, {"causal", MaskKind::causal}};
+  static const std::pair<const char*, MaskKind> options[] = {{"none", MaskKind::none},
+                                                             {"causal", MaskKind::causal}};
   return option_from(name, "mask", options, " or a matrix of 1 (keep) and 0 (block)");
 }
 Positional positional_from(const std::string& name) {
@@ -133,7 +142,8 @@ Positional positional_from(const std::string& name) {
   return option_from(name, "positional", options, "");
 }
 ScoreKind score_from(const std::string& name) {
-  static const std::pair<const char*, ScoreKind> options[] = {{"dot", ScoreKind::dot}, {"additive", ScoreKind::additive}};
+  static const std::pair<const char*, ScoreKind> options[] = {{"dot", ScoreKind::dot},
+                                                              {"additive", ScoreKind::additive}};
   return option_from(name, "score", options, "");
 }
 
@@ -154,15 +164,16 @@ void check_fields(const std::vector<std::string>& names) {
       if (name == f.name) known = true;
       const std::string candidate = f.name;
       if (candidate.size() == name.size() &&
-          std::equal(candidate.begin(), candidate.end(), name.begin(),
-                     [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                                 std::tolower(static_cast<unsigned char>(b)); })) {
+          std::equal(candidate.begin(), candidate.end(), name.begin(), [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+          })) {
         near = f.name;
       }
     }
     if (known) continue;
     std::string shown = name.size() > 24 ? name.substr(0, 24) + "…" : name;
-    if (near) fail(ErrorCode::bad_config, name, "unknown field \"", shown, "\"; did you mean \"", near, "\"?");
+    if (near)
+      fail(ErrorCode::bad_config, name, "unknown field \"", shown, "\"; did you mean \"", near, "\"?");
     fail(ErrorCode::bad_config, name, "unknown field \"", shown, "\"");
   }
 }
@@ -170,10 +181,13 @@ void check_fields(const std::vector<std::string>& names) {
 void validate(const Config& cfg, LimitProfile profile) {
   const Limits limits = limits_of(profile);
   // Sizes first: too-large input is refused before anything else is looked at.
-  struct Named { const Matrix* m; const char* field; };
-  const Named inputs[] = {{&cfg.x, "x"}, {cfg.context ? &*cfg.context : nullptr, "context"},
-                          {&cfg.wq, "wq"}, {&cfg.wk, "wk"}, {&cfg.wv, "wv"},
-                          {cfg.wo ? &*cfg.wo : nullptr, "wo"}};
+  struct Named {
+    const Matrix* m;
+    const char* field;
+  };
+  const Named inputs[] = {{&cfg.x, "x"},   {cfg.context ? &*cfg.context : nullptr, "context"},
+                          {&cfg.wq, "wq"}, {&cfg.wk, "wk"},
+                          {&cfg.wv, "wv"}, {cfg.wo ? &*cfg.wo : nullptr, "wo"}};
   for (const auto& in : inputs) {
     if (!in.m) continue;
     check_size(in.m->rows, limits.max_dim, in.field, "rows");
@@ -188,10 +202,12 @@ void validate(const Config& cfg, LimitProfile profile) {
     fail(ErrorCode::too_large, "heads", "heads is ", cfg.heads, "; the limit is ", limits.max_heads);
   }
   if (cfg.wq.cols / cfg.heads > limits.max_head_width) {
-    fail(ErrorCode::too_large, "wq", "d_k is ", cfg.wq.cols / cfg.heads, "; the limit is ", limits.max_head_width);
+    fail(ErrorCode::too_large, "wq", "d_k is ", cfg.wq.cols / cfg.heads, "; the limit is ",
+         limits.max_head_width);
   }
   if (cfg.wv.cols / cfg.heads > limits.max_head_width) {
-    fail(ErrorCode::too_large, "wv", "d_v is ", cfg.wv.cols / cfg.heads, "; the limit is ", limits.max_head_width);
+    fail(ErrorCode::too_large, "wv", "d_v is ", cfg.wv.cols / cfg.heads, "; the limit is ",
+         limits.max_head_width);
   }
   const std::size_t n = cfg.x.rows;
   const std::size_t m = cfg.context ? cfg.context->rows : n;
@@ -267,19 +283,21 @@ void validate(const Config& cfg, LimitProfile profile) {
     fail(ErrorCode::shape_mismatch, "va", "va has ", plural(cfg.va.size(), "value"), " but d_k is ", d_k,
          "; the additive score needs one weight per key dimension");
   }
-  if (cfg.scale == ScaleKind::custom && !(std::isfinite(cfg.scale_value) && std::abs(cfg.scale_value) <= 3.4028234663852886e38)) {
+  if (cfg.scale == ScaleKind::custom &&
+      !(std::isfinite(cfg.scale_value) && std::abs(cfg.scale_value) <= 3.4028234663852886e38)) {
     fail(ErrorCode::non_finite, "scale", "scale must be a finite number");
   }
   // A factor that float32 cannot hold (1e-50 would become 0 and silently zero every score).
-  if (cfg.scale == ScaleKind::custom && cfg.scale_value != 0.0 && static_cast<float>(cfg.scale_value) == 0.0f) {
+  if (cfg.scale == ScaleKind::custom && cfg.scale_value != 0.0 &&
+      static_cast<float>(cfg.scale_value) == 0.0f) {
     fail(ErrorCode::bad_config, "scale", "scale is ", cfg.scale_value,
          ", too small for float32 (it would become 0); use a number of at least about 1e-38");
   }
 
-
   check_labels(cfg.tokens, "tokens", n, "x", limits);
   if (!cfg.context && !cfg.context_tokens.empty()) {
-    fail(ErrorCode::bad_config, "contextTokens", "contextTokens labels the context rows, but there is no context");
+    fail(ErrorCode::bad_config, "contextTokens",
+         "contextTokens labels the context rows, but there is no context");
   }
   check_labels(cfg.context_tokens, "contextTokens", m, "context", limits);
 }

@@ -111,7 +111,7 @@ TEST_CASE("random configs over every option match the reference", "[attention]")
   const int seed = GENERATE(range(0, 24));
   Rng rng(777 + seed);
   const std::size_t heads = 1 + seed % 3;
-  const std::size_t d_k = 2 * (1 + seed % 4);       // even, so RoPE applies
+  const std::size_t d_k = 2 * (1 + seed % 4);  // even, so RoPE applies
   const std::size_t d_v = 1 + (seed * 5) % 7;
   const std::size_t n = 1 + (seed * 7) % 11, d_model = 1 + (seed * 3) % 10;
   Config c = support::random_config(rng, n, d_model, heads, d_k, d_v);
@@ -132,7 +132,7 @@ TEST_CASE("random configs over every option match the reference", "[attention]")
     for (float& v : c.mask_matrix.data) v = rng.uniform(0, 1) < 0.6f ? 1.0f : 0.0f;
   }
   INFO("seed " << seed << ": n=" << n << " m=" << m << " d_model=" << d_model << " heads=" << heads
-                << " d_k=" << d_k << " d_v=" << d_v);
+               << " d_k=" << d_k << " d_v=" << d_v);
   check_against_reference(c);
 }
 
@@ -454,7 +454,8 @@ TEST_CASE("the config's checks of meaning live in the core", "[attention][errors
   }
 }
 
-TEST_CASE("backward from a kept trace equals backward that runs the forward pass itself", "[attention][backward]") {
+TEST_CASE("backward from a kept trace equals backward that runs the forward pass itself",
+          "[attention][backward]") {
   const Config cfg = json_config::parse(json_config::golden_cases().at(3).at("config"));
   const attention::Trace t = attention::run(cfg);
   Matrix seed(t.final.rows, t.final.cols, 0.25f);

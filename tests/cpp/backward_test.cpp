@@ -2,13 +2,14 @@
 // random configs that cover every option (dot and additive scores, RoPE, sinusoidal, all
 // masks, cross-attention, several heads, W_O, all scales) and losses on both the final
 // output and the attention weights.
+#include "attention/backward.hpp"
+
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
 #include <catch2/generators/catch_generators_range.hpp>
 #include <cmath>
 #include <functional>
 
-#include "attention/backward.hpp"
 #include "support.hpp"
 
 using attention::Config;
@@ -66,7 +67,9 @@ void check_gradient(const char* name, const Floats& got, std::size_t count,
 }
 
 std::function<double&(DConfig&, std::size_t)> entry(Mat DConfig::*field) {
-  return [field](DConfig& c, std::size_t i) -> double& { return (c.*field)[i / (c.*field)[0].size()][i % (c.*field)[0].size()]; };
+  return [field](DConfig& c, std::size_t i) -> double& {
+    return (c.*field)[i / (c.*field)[0].size()][i % (c.*field)[0].size()];
+  };
 }
 
 std::function<double&(DConfig&, std::size_t)> optional_entry(std::optional<Mat> DConfig::*field) {
@@ -103,7 +106,8 @@ TEST_CASE("backward matches finite differences for every option", "[backward]") 
   const std::size_t d_out = c.wo ? c.wo->cols : heads * d_v;
   const Matrix g = support::random_matrix(n, d_out, rng);
   std::vector<Matrix> gw;
-  if (seed % 4 == 3) for (std::size_t h = 0; h < heads; ++h) gw.push_back(support::random_matrix(n, m, rng));
+  if (seed % 4 == 3)
+    for (std::size_t h = 0; h < heads; ++h) gw.push_back(support::random_matrix(n, m, rng));
   INFO("seed " << seed);
 
   const attention::Gradients got = attention::backward(c, g, gw);
@@ -116,12 +120,18 @@ TEST_CASE("backward matches finite differences for every option", "[backward]") 
   check_gradient("wq", got.wq.data, c.wq.data.size(), entry(&DConfig::wq), d, gd, gwd);
   check_gradient("wk", got.wk.data, c.wk.data.size(), entry(&DConfig::wk), d, gd, gwd);
   check_gradient("wv", got.wv.data, c.wv.data.size(), entry(&DConfig::wv), d, gd, gwd);
-  if (c.context) check_gradient("context", got.context.data, c.context->data.size(), optional_entry(&DConfig::context), d, gd, gwd);
-  else CHECK(got.context.empty());
-  if (c.wo) check_gradient("wo", got.wo.data, c.wo->data.size(), optional_entry(&DConfig::wo), d, gd, gwd);
-  else CHECK(got.wo.empty());
+  if (c.context)
+    check_gradient("context", got.context.data, c.context->data.size(), optional_entry(&DConfig::context), d,
+                   gd, gwd);
+  else
+    CHECK(got.context.empty());
+  if (c.wo)
+    check_gradient("wo", got.wo.data, c.wo->data.size(), optional_entry(&DConfig::wo), d, gd, gwd);
+  else
+    CHECK(got.wo.empty());
   if (c.score == attention::ScoreKind::additive) {
-    check_gradient("va", got.va, d_k, [](DConfig& dc, std::size_t i) -> double& { return dc.va[i]; }, d, gd, gwd);
+    check_gradient(
+        "va", got.va, d_k, [](DConfig& dc, std::size_t i) -> double& { return dc.va[i]; }, d, gd, gwd);
   } else {
     CHECK(got.va.empty());
   }

@@ -1,6 +1,8 @@
 // The fused kernel against the double reference's single head (reference::softmax_attention):
 // awkward sizes around the tile shapes (R = 4 query rows, Bc = 64 keys, SIMD width W),
 // causal and not, and its error cases.
+#include "attention/fused.hpp"
+
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
 #include <cmath>
@@ -8,7 +10,6 @@
 #include <vector>
 
 #include "attention/error.hpp"
-#include "attention/fused.hpp"
 #include "support.hpp"
 
 using attention::Causal;
@@ -38,7 +39,8 @@ TEST_CASE("fused attention matches the double reference", "[fused]") {
              v = random_values(m * dv, rng, 1.0f);
   const double scale = 1.0 / std::sqrt(double(dk));
   std::vector<float> out(n * dv, std::numeric_limits<float>::quiet_NaN());
-  attention::fused_attention(q.data(), k.data(), v.data(), out.data(), s, float(scale), causal ? Causal::yes : Causal::no);
+  attention::fused_attention(q.data(), k.data(), v.data(), out.data(), s, float(scale),
+                             causal ? Causal::yes : Causal::no);
   const reference::Mat want = reference::softmax_attention(
       reference::from(q.data(), n, dk), reference::from(k.data(), m, dk), reference::from(v.data(), m, dv),
       scale, causal ? Causal::yes : Causal::no);

@@ -125,8 +125,10 @@ TEST_CASE("elementwise kernels: scale, add, apply_mask", "[kernel]") {
     for (std::size_t i = 0; i < keep.size(); ++i) keep[i] = (i % 3 == 0) ? 0.0f : 1.0f;
     kernels::apply_mask(x.data() + 1, keep.data() + 1, y.data(), len);
     for (std::size_t i = 0; i < len; ++i) {
-      if (keep[1 + i] != 0.0f) CHECK(y[i] == x[1 + i]);
-      else CHECK(y[i] == -std::numeric_limits<float>::infinity());
+      if (keep[1 + i] != 0.0f)
+        CHECK(y[i] == x[1 + i]);
+      else
+        CHECK(y[i] == -std::numeric_limits<float>::infinity());
     }
   }
 }

@@ -179,7 +179,10 @@ inline Trace run(const DConfig& cfg) {
         }
     };
     encode(t.x);
-    if (self) t.context = t.x; else encode(t.context);
+    if (self)
+      t.context = t.x;
+    else
+      encode(t.context);
   }
   t.q = multiply(t.x, cfg.wq);
   t.k = multiply(t.context, cfg.wk);
@@ -203,9 +206,15 @@ inline Trace run(const DConfig& cfg) {
     rotate(t.k);
   }
   switch (cfg.scale) {
-    case attention::ScaleKind::sqrt_dk: t.scale = 1.0 / std::sqrt(double(dk)); break;
-    case attention::ScaleKind::none: t.scale = 1.0; break;
-    case attention::ScaleKind::custom: t.scale = cfg.scale_value; break;
+    case attention::ScaleKind::sqrt_dk:
+      t.scale = 1.0 / std::sqrt(double(dk));
+      break;
+    case attention::ScaleKind::none:
+      t.scale = 1.0;
+      break;
+    case attention::ScaleKind::custom:
+      t.scale = cfg.scale_value;
+      break;
   }
   const Keep kept = [&](std::size_t j, std::size_t k) {
     switch (cfg.mask) {

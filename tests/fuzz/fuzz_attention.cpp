@@ -21,9 +21,16 @@ class Bytes {
   std::size_t small(std::size_t limit) { return byte() % (limit + 1); }  // 0..limit
   float value() {
     const std::uint8_t kind = byte();
-    constexpr float special[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
-                                 -std::numeric_limits<float>::infinity(), 1e-40f, 1e38f, -1e38f, 0.0f, -0.0f,
-                                 3.4028235e38f, 1e20f};
+    constexpr float special[] = {std::numeric_limits<float>::quiet_NaN(),
+                                 std::numeric_limits<float>::infinity(),
+                                 -std::numeric_limits<float>::infinity(),
+                                 1e-40f,
+                                 1e38f,
+                                 -1e38f,
+                                 0.0f,
+                                 -0.0f,
+                                 3.4028235e38f,
+                                 1e20f};
     if (kind < 10) return special[kind];
     const std::int16_t raw = static_cast<std::int16_t>(byte() | (byte() << 8));
     return static_cast<float>(raw) / (kind < 128 ? 1024.0f : 64.0f);
@@ -52,7 +59,8 @@ void require_finite(const attention::Matrix& m) {
 void fuzz_run(Bytes& in) {
   attention::Config c;
   bool finite = true;
-  const std::size_t n = in.small(7), d_model = in.small(6), heads = in.small(3), d_k = in.small(4), d_v = in.small(4);
+  const std::size_t n = in.small(7), d_model = in.small(6), heads = in.small(3), d_k = in.small(4),
+                    d_v = in.small(4);
   c.x = matrix(in, n, d_model, finite);
   c.heads = heads;
   // Mostly consistent shapes (so the pipeline runs), sometimes deliberately off by one.
@@ -122,7 +130,9 @@ void fuzz_fused(Bytes& in) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Bytes in(data, size);
-  if (in.byte() % 2) fuzz_run(in);
-  else fuzz_fused(in);
+  if (in.byte() % 2)
+    fuzz_run(in);
+  else
+    fuzz_fused(in);
   return 0;
 }

@@ -1,13 +1,13 @@
 // The engine's entry points.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "attention/config.hpp"
 #include "attention/error.hpp"
 #include "attention/matrix.hpp"
 #include "attention/trace.hpp"
-
-#include <string>
-#include <vector>
 
 namespace attention {
 

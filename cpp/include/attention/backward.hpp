@@ -12,11 +12,11 @@
 namespace attention {
 
 struct Gradients {
-  Matrix x;                // n x d_model (through the positional encoding, which adds a constant)
-  Matrix context;          // m x d_model; empty for self-attention
+  Matrix x;        // n x d_model (through the positional encoding, which adds a constant)
+  Matrix context;  // m x d_model; empty for self-attention
   Matrix wq, wk, wv;
-  Matrix wo;               // empty when the config has no W_O
-  std::vector<float> va;   // d_k; empty unless score == additive
+  Matrix wo;              // empty when the config has no W_O
+  std::vector<float> va;  // d_k; empty unless score == additive
 };
 
 // Throws AttentionError like run(), and shape_mismatch / non_finite for d_final ("dFinal")

@@ -20,9 +20,9 @@ struct FusedShape {
 // Limits of fused_attention(): each bounded so a request that cannot fit in a browser tab's
 // memory is refused with too_large before anything is allocated.
 struct FusedLimits {
-  static constexpr std::size_t max_rows = 1u << 20;        // n, m
-  static constexpr std::size_t max_width = 1024;           // dk, dv
-  static constexpr std::size_t max_bytes = 768u << 20;     // inputs + output + workspace
+  static constexpr std::size_t max_rows = 1u << 20;     // n, m
+  static constexpr std::size_t max_width = 1024;        // dk, dv
+  static constexpr std::size_t max_bytes = 768u << 20;  // inputs + output + workspace
 };
 
 // Throws AttentionError (bad_config, too_large, non_finite) for unusable arguments;
@@ -32,7 +32,7 @@ void validate_fused(const FusedShape& shape, float scale);
 // out (n x dv) = softmax(scale * q k^T) v, row-major. With Causal::yes, query i sees keys
 // 0..i. Throws AttentionError on bad sizes or non-finite input values.
 void fused_attention(const float* q, const float* k, const float* v, float* out, const FusedShape& shape,
-               float scale, Causal causal);
+                     float scale, Causal causal);
 
 // Bytes fused_attention() allocates for its workspace (the transposed K, the scaled Q and
 // the tiles).

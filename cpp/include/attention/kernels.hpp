@@ -16,8 +16,8 @@ void matmul(const float* a, const float* b, float* c, std::size_t n, std::size_t
 void matmul_nt(const float* a, const float* b, float* c, std::size_t n, std::size_t m, std::size_t d);
 
 // c (n x m): c[j][k] = sum_c va[c] * tanh(a[j][c] + b[k][c]), a is n x d, b is m x d
-void additive_scores(const float* a, const float* b, const float* va, float* c, std::size_t n,
-                     std::size_t m, std::size_t d);
+void additive_scores(const float* a, const float* b, const float* va, float* c, std::size_t n, std::size_t m,
+                     std::size_t d);
 
 // y[i] = x[i] * s
 void scale(const float* x, float s, float* y, std::size_t len);

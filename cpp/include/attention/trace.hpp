@@ -14,12 +14,12 @@
 namespace attention {
 
 struct HeadTrace {
-  Matrix q, k, v;     // this head's slices: n x d_k, m x d_k, m x d_v (q, k after RoPE)
-  Matrix scores;      // n x m: Q_i K_i^T, or the additive score
-  Matrix scaled;      // scores * scale
-  Matrix masked;      // scaled with blocked entries set to -infinity
-  Matrix weights;     // row softmax of masked; an all-blocked row is all zeros
-  Matrix output;      // weights * V_i, n x d_v
+  Matrix q, k, v;              // this head's slices: n x d_k, m x d_k, m x d_v (q, k after RoPE)
+  Matrix scores;               // n x m: Q_i K_i^T, or the additive score
+  Matrix scaled;               // scores * scale
+  Matrix masked;               // scaled with blocked entries set to -infinity
+  Matrix weights;              // row softmax of masked; an all-blocked row is all zeros
+  Matrix output;               // weights * V_i, n x d_v
   std::vector<float> row_max;  // max of each masked row (-inf for an all-blocked row)
   std::vector<float> row_sum;  // sum of exp(masked - row_max) of each row (0 when all blocked)
 };
@@ -32,17 +32,17 @@ struct Warning {
 };
 
 struct Trace {
-  Matrix x;                 // the input as given, n x d_model
-  Matrix pe;                // the encoding added to x; empty unless positional == sinusoidal
-  Matrix encoded;           // x + pe, what the projections read; empty unless sinusoidal
-  Matrix context;           // the context as given, m x d_model; empty for self-attention
-  Matrix context_pe;        // the encoding added to the context; empty unless sinusoidal + context
-  Matrix context_encoded;   // context + context_pe; empty unless sinusoidal + context
-  Matrix q, k, v;           // all heads side by side: n x h*d_k, m x h*d_k, m x h*d_v
+  Matrix x;                // the input as given, n x d_model
+  Matrix pe;               // the encoding added to x; empty unless positional == sinusoidal
+  Matrix encoded;          // x + pe, what the projections read; empty unless sinusoidal
+  Matrix context;          // the context as given, m x d_model; empty for self-attention
+  Matrix context_pe;       // the encoding added to the context; empty unless sinusoidal + context
+  Matrix context_encoded;  // context + context_pe; empty unless sinusoidal + context
+  Matrix q, k, v;          // all heads side by side: n x h*d_k, m x h*d_k, m x h*d_v
   std::vector<HeadTrace> heads;
-  Matrix concat;            // n x h*d_v
-  Matrix final;             // concat * W_O, or concat when there is no W_O
-  float scale = 1.0f;       // the factor applied to the scores
+  Matrix concat;       // n x h*d_v
+  Matrix final;        // concat * W_O, or concat when there is no W_O
+  float scale = 1.0f;  // the factor applied to the scores
   std::size_t d_k = 0, d_v = 0;
   std::vector<Warning> warnings;
 
@@ -58,8 +58,8 @@ struct Trace {
 // HeadTrace (one matrix per head).
 struct StepDef {
   const char* id;
-  Matrix Trace::*whole;      // set for steps of the whole computation
-  Matrix HeadTrace::*head;   // set for per-head steps
+  Matrix Trace::*whole;     // set for steps of the whole computation
+  Matrix HeadTrace::*head;  // set for per-head steps
 };
 
 // Every step, in the order the computation produces it.
