@@ -2,7 +2,8 @@
 
 /** The step ids shared by C++, JS, the DOM and the docs, in pipeline order. */
 export declare const STEP_IDS: readonly [
-  'x', 'pe', 'q', 'k', 'v', 'scores', 'scaled', 'masked', 'weights', 'output', 'concat', 'final',
+  'x', 'pe', 'encoded', 'context', 'contextPe', 'contextEncoded',
+  'q', 'k', 'v', 'scores', 'scaled', 'masked', 'weights', 'output', 'concat', 'final',
 ];
 export type StepId = (typeof STEP_IDS)[number];
 
@@ -67,13 +68,17 @@ export interface TraceWarning {
 }
 
 export interface Trace {
-  /** Input after positional encoding. */
+  /** The input as given. */
   x: Matrix;
   /** The sinusoidal encoding added to x, or null. */
   pe: Matrix | null;
-  /** Context after positional encoding, or null for self-attention. */
+  /** x + pe, what the projections read; null without sinusoidal encoding. */
+  encoded: Matrix | null;
+  /** The context as given, or null for self-attention. */
   context: Matrix | null;
   contextPe: Matrix | null;
+  /** context + contextPe, or null. */
+  contextEncoded: Matrix | null;
   /** All heads side by side; q and k after RoPE when it is on. */
   q: Matrix;
   k: Matrix;
@@ -100,18 +105,43 @@ export declare class AttentionError extends Error {
   field: string;
 }
 
-export interface Limits {
-  /** Bound on n, m, d_model, heads·d_k, heads·d_v and d_out. */
+/** Bounds of one limit profile. */
+export interface ProfileLimits {
+  /** Bound on any dimension of any matrix. */
   maxDim: number;
+  /** Bound on n and m. */
+  maxTokens: number;
+  /** Bound on d_model and d_out. */
+  maxDModel: number;
+  /** Bound on d_k and d_v. */
+  maxHeadWidth: number;
   maxHeads: number;
   /** Bound on heads · n · m. */
   maxHeadCells: number;
+  /** Bound on a token label's length, in characters (code points). */
+  maxLabelLength: number;
+}
+
+/** The engine's limits (what run accepts), the fast path's, and the page's. */
+export interface Limits extends ProfileLimits {
+  /** What the page, the widget, share links and stored state show: run(config, { limits: 'page' }). */
+  page: ProfileLimits;
   /** attention(): bound on n and m. */
   maxRows: number;
   /** attention(): bound on dk and dv. */
   maxWidth: number;
   /** attention(): bound on the bytes of inputs, output and workspace. */
   maxBytes: number;
+}
+
+export interface RunOptions {
+  /** 'page' checks against limits.page; default 'engine'. */
+  limits?: 'engine' | 'page';
+}
+
+/** Gradients with respect to every input the config has; absent keys for absent inputs. */
+export interface Gradients {
+  x: Matrix; context?: Matrix; wq: Matrix; wk: Matrix; wv: Matrix; wo?: Matrix; va?: Float32Array;
 }
 
 export interface Engine {
@@ -121,16 +151,28 @@ export interface Engine {
   /** Floats per SIMD batch in the running build. */
   readonly batchWidth: number;
   readonly limits: Limits;
-  /** Computes every step. Throws AttentionError on a bad config; keeps working after. */
-  run(config: AttentionConfig): Trace;
+  /**
+   * Computes every step. Throws AttentionError on a bad config; keeps working after.
+   * { limits: 'page' } checks the config against limits.page instead of the engine's.
+   */
+  run(config: AttentionConfig, options?: RunOptions): Trace;
+  /**
+   * One forward and one backward pass: seedOf gets the forward trace and returns the loss's
+   * seeds; returns the trace, what seedOf returned, and the gradients.
+   */
+  gradients<Seeds extends { dFinal: number[][] | Matrix; dWeights?: Array<number[][] | Matrix> | null }>(
+    config: AttentionConfig, seedOf: (trace: Trace) => Seeds, options?: RunOptions,
+  ): { trace: Trace; seeds: Seeds; grads: Gradients };
+  /** Forward passes run so far in this engine (a training step costs one). */
+  forwardPasses(): number;
+  /** The core's step table, in order. */
+  steps(): Array<{ id: StepId; perHead: boolean }>;
   /**
    * Gradients through run(): dFinal is dL/d(final) (n × d_out); options.dWeights, one
    * n × m matrix per head, adds dL/d(weights) for losses on the attention weights.
    * Keys for inputs the config does not have are absent. Throws AttentionError.
    */
-  backward(config: AttentionConfig, dFinal: number[][] | Matrix, options?: { dWeights?: Array<number[][] | Matrix> }): {
-    x: Matrix; context?: Matrix; wq: Matrix; wk: Matrix; wv: Matrix; wo?: Matrix; va?: Float32Array;
-  };
+  backward(config: AttentionConfig, dFinal: number[][] | Matrix, options?: RunOptions & { dWeights?: Array<number[][] | Matrix> }): Gradients;
   /**
    * The fused fast path: softmax(scale · q kᵀ [causal]) v without ever holding an n × m
    * matrix. q is n × dk, k is m × dk, v is m × dv (row-major); returns n × dv.
