@@ -54,8 +54,8 @@ test('the page\'s limits are checked by the engine, before any work, naming the 
 
 test('inherited properties are not fields; lists with holes are refused', () => {
   const plain = engine.run(base).final.data;
-  Object.prototype.scale = 'none'; // eslint-disable-line no-extend-native
-  Object.prototype.heads = 2; // eslint-disable-line no-extend-native
+  Object.prototype.scale = 'none';
+  Object.prototype.heads = 2;
   try {
     assert.deepEqual(engine.run(base).final.data, plain);
   } finally {
@@ -96,7 +96,7 @@ test('the fast path takes only real Float32Arrays, with their true length', () =
   Object.defineProperty(lying, 'length', { value: 1e9 });
   assert.deepEqual(engine.attention(lying, q, q, opts).length, 8); // its real length is used
   refused(() => engine.attention(new Proxy(q, {}), q, q, opts), 'bad_config', 'q');
-  refused(() => engine.attention({ length: 8, 0: 1 }, q, q, opts), 'bad_config', 'q');
+  refused(() => engine.attention({ length: 8, '0': 1 }, q, q, opts), 'bad_config', 'q');
   refused(() => engine.attention(new Float32Array(7), q, q, opts), 'shape_mismatch', 'q');
 });
 

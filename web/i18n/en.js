@@ -78,7 +78,7 @@ export default {
   outOfRange: (where) => `${where}: the number is too large. The previous value is kept.`,
   tokenTooLong: (max) => `A token label can have at most ${max} characters.`,
   // code and field are used by languages whose sentence cannot contain the English message alone
-  engineRefused: (msg, code, field) => `The engine refused this input: ${msg}`, // eslint-disable-line no-unused-vars
+  engineRefused: (msg, code, field) => `The engine refused this input: ${msg}`,
   linkErrors: {
     characters: 'it contains characters a share link never has',
     truncated: 'it is cut short',

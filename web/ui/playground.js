@@ -356,5 +356,3 @@ function permutation(n, seed) {
   if (n > 1 && order.every((v, i) => v === i)) order.push(order.shift());
   return order;
 }
-
-

@@ -164,14 +164,14 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
       const root = h('div', { className: 'playground' });
       try {
         this.playground = new Playground(root, {
-        engine: this.engine,
-        state,
-        controls: false,
-        overview: false,
-        readonly: this.hasAttribute('readonly'),
-        authorTools: this.getAttribute('tools') !== 'none',
-        steps: this.steps(),
-        renderMath: setup.renderMath,
+          engine: this.engine,
+          state,
+          controls: false,
+          overview: false,
+          readonly: this.hasAttribute('readonly'),
+          authorTools: this.getAttribute('tools') !== 'none',
+          steps: this.steps(),
+          renderMath: setup.renderMath,
           onChange: () => this.dispatchEvent(new Event('input', { bubbles: true, composed: true })),
         });
       } catch (err) {
