@@ -167,8 +167,10 @@ export function cleanChecks(value) {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const out = {};
   for (const [key, rows] of Object.entries(value)) {
-    if (!CHECK_KEY.test(key) || !Array.isArray(rows) || rows.length === 0 || rows.length > 512) continue;
-    if (!rows.every((row) => Array.isArray(row) && row.length > 0 && row.length <= 512 && row.every((v) => typeof v === 'number' && !Number.isNaN(v)))) continue;
+    // No size bound here: a check is only ever compared cell by cell with a table the
+    // engine computed, so its extent is bounded by the engine's limits.
+    if (!CHECK_KEY.test(key) || !Array.isArray(rows) || rows.length === 0) continue;
+    if (!rows.every((row) => Array.isArray(row) && row.length > 0 && row.every((v) => typeof v === 'number' && !Number.isNaN(v)))) continue;
     out[key] = rows;
   }
   return Object.keys(out).length ? out : undefined;

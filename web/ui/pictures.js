@@ -7,6 +7,15 @@ import { fmt } from '../lib/format.js';
 
 const at = (m, r, c) => m.data[r * m.cols + c];
 
+// Each heatmap cell's row and column, kept in JS (not read back from its attributes).
+const heatmapCells = new WeakMap();
+
+/** The { r, c } of a heatmap cell element (or one inside it), or null. */
+export function heatmapCell(el) {
+  const g = el.closest?.('g[data-row]');
+  return g ? heatmapCells.get(g) ?? null : null;
+}
+
 export function heatmap({ weights, rowLabels, colLabels, decimals, title, showValues }) {
   const cell = Math.max(14, Math.min(40, Math.floor(320 / Math.max(weights.rows, weights.cols))));
   const labelWidth = 8 + 7 * Math.min(12, Math.max(...rowLabels.map((l) => l.length), 1));
@@ -38,6 +47,7 @@ export function heatmap({ weights, rowLabels, colLabels, decimals, title, showVa
           'text-anchor': 'middle', 'dominant-baseline': 'central', fill: inkOn(w), className: 'value',
         }, fmt(w, Math.min(decimals, 2))));
       }
+      heatmapCells.set(g, { r, c });
       svg.append(g);
     }
   }

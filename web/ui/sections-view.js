@@ -5,7 +5,7 @@
 import { h } from './dom.js';
 import { matrixTable } from './matrix-table.js';
 import { blockTools } from './block-tools.js';
-import { heatmap, arcs, legend } from './pictures.js';
+import { heatmap, heatmapCell, arcs, legend } from './pictures.js';
 
 export class SectionsView {
   /**
@@ -125,8 +125,8 @@ export class SectionsView {
     const map = heatmap({ weights, rowLabels: block.rowLabels, colLabels: block.colLabels, decimals: block.decimals, title, showValues: true });
     // Clicking a cell of the heatmap picks it, e.g. as the weight to train in the Learn section.
     map.addEventListener('click', (e) => {
-      const g = e.target.closest('g[data-row]');
-      if (g && this.options.onPickWeight) this.options.onPickWeight(block.head, Number(g.dataset.row), Number(g.dataset.col));
+      const cell = heatmapCell(e.target);
+      if (cell && this.options.onPickWeight) this.options.onPickWeight(block.head, cell.r, cell.c);
     });
     return h('div', { className: 'pictures' },
       h('figure', { className: 'heatmap-figure' }, map, h('figcaption', null, legend(S.legend))),
