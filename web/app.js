@@ -36,6 +36,25 @@ const app = document.getElementById('app');
 const header = document.getElementById('header-tools');
 const query = new URLSearchParams(location.search);
 
+// The view: ?view=flow|article, else the reader's last choice, else the flow.
+const VIEW_KEY = 'attention-playground:view';
+function initialView() {
+  const asked = query.get('view');
+  if (asked === 'flow' || asked === 'article') return asked;
+  try {
+    return localStorage.getItem(VIEW_KEY) === 'article' ? 'article' : 'flow';
+  } catch {
+    return 'flow';
+  }
+}
+function saveView(view) {
+  try {
+    localStorage.setItem(VIEW_KEY, view);
+  } catch {
+    // storage off: the choice lasts for this visit
+  }
+}
+
 let playground = null;
 let lang = pickLanguage(query.get('lang'), readStored()?.lang, ...(navigator.languages ?? [navigator.language]));
 
@@ -102,7 +121,7 @@ function renderHeader() {
   presetSelect.value = current;
   presetSelect.addEventListener('change', () => {
     if (!Object.hasOwn(PRESETS, presetSelect.value)) return;
-    playground.setState({ ...presetState(presetSelect.value), decimals: playground.state.decimals });
+    playground.setState({ ...presetState(presetSelect.value), decimals: playground.state.decimals }, null, { record: true });
     learn?.presetChanged();
     onChange(playground.state);
   });
@@ -203,7 +222,10 @@ async function start() {
   for (const candidate of [state, stored, presetState(DEFAULT_PRESET)]) {
     if (!candidate || playground) continue;
     try {
-      playground = new Playground(app, { engine, state: { ...candidate, lang }, renderMath, onChange });
+      playground = new Playground(app, {
+        engine, state: { ...candidate, lang }, renderMath, onChange,
+        view: initialView(), toolbar: true, keys: document, onView: saveView,
+      });
     } catch (err) {
       if (candidate === state) error = strings(lang).badLink(err.message);
     }

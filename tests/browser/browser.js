@@ -30,10 +30,21 @@ export async function launch() {
 
 /**
  * A new page in a fresh context (its own storage), recording console errors, CSP
- * violations, failed requests and dialogs.
+ * violations, failed requests and dialogs. `view` is the page's view as the reader last
+ * chose it ('article': every step as a section, 'flow': the one-screen flow, the page's
+ * own default; null leaves the choice to the page).
  */
-export async function openPage(env, path = '', { width = 1280, height = 800, colorScheme = 'light', locale = 'en-US', hasTouch = false, reducedMotion = 'no-preference' } = {}) {
+export async function openPage(env, path = '', { width = 1280, height = 800, colorScheme = 'light', locale = 'en-US', hasTouch = false, reducedMotion = 'no-preference', view = 'article' } = {}) {
   const context = await env.browser.newContext({ viewport: { width, height }, colorScheme, locale, hasTouch, isMobile: hasTouch, reducedMotion });
+  if (view) {
+    await context.addInitScript((v) => {
+      try {
+        if (!localStorage.getItem('attention-playground:view')) localStorage.setItem('attention-playground:view', v);
+      } catch {
+        // opaque origins (about:blank) have no storage
+      }
+    }, view);
+  }
   const page = await context.newPage();
   page.on('close', () => context.close().catch(() => {})); // the browser may be closing already
   const problems = [];

@@ -12,16 +12,24 @@ export class ExplainView {
     this.described = null;
   }
 
-  /** Shows `model` ({ lines, sources, dependents }) for `td`; tables = [{ table, block }]. */
-  show(td, model, tables) {
+  /**
+   * Shows `model` ({ lines, sources, dependents }) for `td`; tables = [{ table, block }].
+   * With tooltip false (the flow view, whose selection bar explains) only the cells light up.
+   */
+  show(td, model, tables, { tooltip = true } = {}) {
     this.described?.removeAttribute('aria-describedby');
-    this.tooltip.replaceChildren(...model.lines.map((line) => h('div', null, line)));
-    this.tooltip.hidden = model.lines.length === 0;
-    td.setAttribute('aria-describedby', this.tooltip.id);
-    this.described = td;
-    // Placed on the next frame: measuring now would force a layout in the middle of a render.
-    cancelAnimationFrame(this.placing);
-    this.placing = requestAnimationFrame(() => { if (td.isConnected) this.place(td); });
+    this.described = null;
+    if (tooltip) {
+      this.tooltip.replaceChildren(...model.lines.map((line) => h('div', null, line)));
+      this.tooltip.hidden = model.lines.length === 0;
+      td.setAttribute('aria-describedby', this.tooltip.id);
+      this.described = td;
+      // Placed on the next frame: measuring now would force a layout in the middle of a render.
+      cancelAnimationFrame(this.placing);
+      this.placing = requestAnimationFrame(() => { if (td.isConnected) this.place(td); });
+    } else {
+      this.tooltip.hidden = true;
+    }
     const next = new Map([[td, 'is-selected']]);
     const cellsByKey = new Map(tables.map(({ table, block }) => [tableKey(block.step, block.head), tableCells(table)]));
     for (const [sets, cls] of [[model.sources, 'is-source'], [model.dependents, 'is-dependent']]) {
@@ -41,10 +49,22 @@ export class ExplainView {
     this.highlight(new Map());
   }
 
-  // Moves the highlight classes to `next` (td -> class), touching only cells that change.
+  // Moves the highlight to `next` (td -> class), touching only cells that change: the
+  // selected cell gets aria-selected="true", the related ones data-related="source" or
+  // "dependent" (and a class each, for the styles).
   highlight(next) {
-    for (const [el, cls] of this.lit) if (next.get(el) !== cls) el.classList.remove(cls);
-    for (const [el, cls] of next) if (this.lit.get(el) !== cls) el.classList.add(cls);
+    for (const [el, cls] of this.lit) {
+      if (next.get(el) === cls) continue;
+      el.classList.remove(cls);
+      if (cls === 'is-selected') el.removeAttribute('aria-selected');
+      else el.removeAttribute('data-related');
+    }
+    for (const [el, cls] of next) {
+      if (this.lit.get(el) === cls) continue;
+      el.classList.add(cls);
+      if (cls === 'is-selected') el.setAttribute('aria-selected', 'true');
+      else el.dataset.related = cls === 'is-source' ? 'source' : 'dependent';
+    }
     this.lit = next;
   }
 

@@ -12,7 +12,9 @@ const EDIT_START = /^[-+.,0-9−]$/;
  *   step, head?, caption, rowLabels, colLabels, rows, cols, value(r, c), decimals,
  *   editable?, labelsEditable?, cellClass?(r, c), cellLabel(r, c),
  *   onCommit?(r, c, text) -> error message or null, onLabel?(r, text) -> error or null,
- *   onToggle?(r, c), onFocusCell?(cell | null)
+ *   onToggle?(r, c), onFocusCell?(cell | null), onReject?(r, c, key) (a key that cannot
+ *   start a number), shade?(r, c) -> t in [-1, 1] or null (the cell's colour on its
+ *   step's scale; null: blocked by the mask, drawn hatched)
  * }
  * Reuses `previous` (same shape) so focus and open editors survive recomputation.
  * The table's state lives in a JS object (views), never on its DOM nodes, and nothing is
@@ -64,11 +66,13 @@ function build(spec) {
     }
     body.append(tr);
   }
+  // A grid: the cells are navigable and selectable (aria-selected on the chosen one).
   const table = h('table', {
+    role: 'grid',
     className: 'matrix',
     dataset: { shape: `${spec.rows}x${spec.cols}`, step: spec.step },
   }, h('caption', null, spec.caption), h('thead', null, headRow), body);
-  views.set(table, { spec, cells, labels, shown: cells.map(() => ({ value: undefined, decimals: -1, cls: '' })) });
+  views.set(table, { spec, cells, labels, shown: cells.map(() => ({ value: undefined, decimals: -1, cls: '', shade: undefined })) });
   table.addEventListener('keydown', (e) => onKey(table, e));
   table.addEventListener('click', (e) => onClick(table, e));
   table.addEventListener('dblclick', (e) => {
@@ -111,6 +115,16 @@ function update(table, spec) {
       shown.decimals = spec.decimals;
       td.dataset.value = String(v);
       td.textContent = fmt(v, spec.decimals);
+    }
+    const shade = spec.shade ? spec.shade(r, c) : undefined;
+    if (shown.shade !== shade) {
+      shown.shade = shade;
+      // The colour is drawn by CSS from --t (|t|) and the sign class: no colour in JS.
+      td.classList.toggle('shaded', shade !== undefined && shade !== null);
+      td.classList.toggle('neg', typeof shade === 'number' && shade < 0);
+      td.classList.toggle('masked-cell', shade === null);
+      if (typeof shade === 'number') td.style.setProperty('--t', Math.abs(shade).toFixed(3));
+      else td.style.removeProperty('--t');
     }
     if (shown.cls !== cls) {
       // classList, not className: highlight classes set by the playground must survive.
@@ -191,6 +205,8 @@ function onKey(table, e) {
              && (cell.matches('th') || EDIT_START.test(e.key))) {
     e.preventDefault();
     startEdit(table, cell, e.key);
+  } else if (canEdit(spec, cell) && cell.matches('td') && !e.ctrlKey && !e.metaKey && !e.altKey && /^\p{L}$/u.test(e.key)) {
+    spec.onReject?.(r, c, e.key); // a letter cannot start a number: say why nothing happened
   }
 }
 

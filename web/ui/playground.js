@@ -4,11 +4,15 @@
 // frame. Mounted by the page (index.html) into the document, and by the widget into a
 // shadow root.
 import { h } from './dom.js';
-import { cellPosition } from './matrix-table.js';
+import { cellPosition, tableCells } from './matrix-table.js';
 import { renderControls } from './controls-view.js';
 import { SectionsView } from './sections-view.js';
 import { ExplainView } from './explain-view.js';
-import { sectionsView, chipsOf, warningsOf, controlsView, explanationOf } from '../lib/view-model.js';
+import { FlowView } from './flow-view.js';
+import { renderToolbar, renderSelection, renderStory } from './toolbar.js';
+import { sectionsView, chipsOf, warningsOf, controlsView, explanationOf, cellClassOf } from '../lib/view-model.js';
+import { flowCards } from '../lib/flow.js';
+import { STORIES, judge } from '../lib/stories.js';
 import { fmt } from '../lib/format.js';
 import { tableKey } from '../lib/explain.js';
 import {
@@ -19,7 +23,9 @@ import { strings } from '../i18n/index.js';
 export class Playground {
   /**
    * options: { engine, state, controls = true, readonly = false, steps = null (all),
-   *            renderMath(el, tex), onChange(state), overview = true, authorTools = true }
+   *            renderMath(el, tex), onChange(state), overview = true, authorTools = true,
+   *            view = 'article' | 'flow', toolbar = false (view switch, walk, undo, story),
+   *            keys = root (where Ctrl+Z is heard), onView(view) }
    * Throws the engine's AttentionError when the first state cannot be run.
    */
   constructor(root, options) {
@@ -29,6 +35,13 @@ export class Playground {
     this.seed = 1;
     this.state = null;
     this.trace = null;
+    this.view = options.view ?? 'article';
+    this.head = 0;
+    this.selection = null; // { step, head, row, col }, shared by both views
+    this.stageIndex = null; // where Play / Step / Back are in the flow
+    this.past = [];
+    this.future = [];
+    this.settingsOpen = false;
     // The first state runs before anything is added to `root`: when the engine refuses
     // it, the caller gets the error and `root` is untouched.
     const error = this.setState(options.state);
@@ -40,8 +53,25 @@ export class Playground {
     this.overview = h('nav', { className: 'overview' });
     this.sectionsEl = h('div', { className: 'sections' });
     this.tooltip = h('div', { className: 'tooltip', role: 'tooltip', id: `tip-${Math.random().toString(36).slice(2)}`, hidden: true });
+    if (options.toolbar) {
+      this.bar = h('div', { className: 'toolbar' });
+      this.selectionBar = h('div', { className: 'selection-bar', role: 'status', 'aria-live': 'polite' });
+      this.storyEl = h('div', { className: 'story' });
+      root.append(h('div', { className: 'sticky' }, this.bar, this.storyEl, this.selectionBar));
+      (options.keys ?? root).addEventListener('keydown', (e) => this.onHistoryKey(e));
+    }
     if (options.overview !== false) root.append(this.overview);
-    root.append(this.controls, this.alert, this.warnings, this.sectionsEl, this.status, this.tooltip);
+    this.flowEl = h('div', { className: 'flow-host' });
+    root.append(this.controls, this.alert, this.warnings, this.flowEl, this.sectionsEl, this.status, this.tooltip);
+    this.flow = new FlowView(this.flowEl, {
+      S: () => this.S,
+      table: (card) => ({
+        onCommit: (r, c, text) => this.commitCell(card, r, c, text),
+        onReject: (r, c, key) => this.showError(this.S.flow.notANumber(key)),
+      }),
+    });
+    this.flowEl.addEventListener('focusin', (e) => this.onPoint(e.target, true));
+    this.flowEl.addEventListener('click', (e) => this.onPoint(e.target, true));
     this.sections = new SectionsView(this.sectionsEl, {
       renderMath: options.renderMath,
       authorTools: options.authorTools,
@@ -52,6 +82,7 @@ export class Playground {
         onCommit: (r, c, text) => this.commitCell(block, r, c, text),
         onLabel: (r, text) => this.commitLabel(block, r, text),
         onToggle: block.toggle ? (r, c) => this.toggleMask(r, c) : undefined,
+        onReject: (r, c, key) => this.showError(this.S.flow.notANumber(key)),
       }),
       tools: (block) => this.tools(block),
       onPickWeight: (...args) => this.options.onPickWeight?.(...args),
@@ -80,10 +111,14 @@ export class Playground {
    * changes in between. Returns null, or the engine's error (shown; the state is kept).
    * `trace` may be given when the caller already ran this config.
    */
-  setState(state, trace = null) {
+  setState(state, trace = null, { record = false } = {}) {
     try {
+      const previous = this.state;
       this.trace = trace ?? this.engine.run(state.config, { limits: 'page' });
       this.state = state;
+      if (record && previous) this.remember(previous);
+      if (state.preset !== previous?.preset) this.openStory();
+      this.head = Math.min(this.head, this.trace.heads.length - 1);
       this.showError(null);
     } catch (err) {
       if (this.state) this.showError(this.S.engineRefused(err.message, err.code, err.field));
@@ -108,7 +143,7 @@ export class Playground {
       return err.message;
     }
     this.shuffleNote = null;
-    const error = this.setState({ ...this.state, ...extra, config, preset: extra.preset ?? null });
+    const error = this.setState({ ...this.state, ...extra, config, preset: extra.preset ?? null }, null, { record: true });
     if (error) return error.message;
     this.status.textContent = this.S.recomputed;
     this.options.onChange?.(this.state);
@@ -148,11 +183,203 @@ export class Playground {
     const warnings = warningsOf(this.trace, S);
     this.warnings.hidden = warnings.length === 0;
     this.warnings.replaceChildren(...warnings.map((w) => h('li', null, w)));
-    const model = sectionsView(this.state, this.trace, S, { steps: this.options.steps, readonly: this.options.readonly, baseline: this.baseline });
-    const tables = this.sections.render(model);
-    this.shown = tables.map((table) => ({ table, block: this.sections.blockOf.get(table) }));
-    this.renderOverview(chipsOf(model, S), S);
-    if (this.pointed) this.point(this.pointed.td, this.pointed.sticky);
+    const flow = this.view === 'flow';
+    this.flowEl.hidden = !flow;
+    this.sectionsEl.hidden = flow;
+    if (flow) {
+      // The settings stay one click away in the flow; the article shows them always.
+      if (!this.settingsOpen) this.controls.hidden = true;
+      this.overview.hidden = true;
+      const cards = this.cards();
+      const tables = this.flow.render(cards, { decimals: this.state.decimals, current: this.stageIndex === null ? null : cards[this.stageIndex]?.step, hidden: this.hiddenSteps() });
+      this.shown = tables.map((table) => ({ table, block: this.flow.blockOf.get(table) }));
+    } else {
+      const model = sectionsView(this.state, this.trace, S, { steps: this.options.steps, readonly: this.options.readonly, baseline: this.baseline });
+      const tables = this.sections.render(model);
+      this.shown = tables.map((table) => ({ table, block: this.sections.blockOf.get(table) }));
+      if (this.options.overview !== false) this.overview.hidden = false;
+      this.renderOverview(chipsOf(model, S), S);
+    }
+    if (this.options.toolbar) this.renderBars();
+    if (this.pointed && this.pointed.td.isConnected && this.shown.some(({ table }) => table.contains(this.pointed.td))) {
+      this.point(this.pointed.td, this.pointed.sticky);
+    } else if (this.selection) {
+      this.showSelection();
+    } else {
+      this.unpoint();
+    }
+  }
+
+  // ---------- the flow: cards, walk, story ----------
+
+  cards() {
+    const cards = flowCards(this.state, this.trace, this.S, { head: this.head, readonly: this.options.readonly });
+    for (const card of cards) card.cellClass = (r, c) => cellClassOf(this.state, this.trace, this.baseline, card, r, c);
+    return cards;
+  }
+
+  // Until the reader has guessed, the weights and what follows them stay hidden.
+  hiddenSteps() {
+    if (!this.prediction || this.prediction.result) return new Set();
+    return new Set(['weights', 'output', 'concat', 'final']);
+  }
+
+  openStory() {
+    const story = STORIES[this.state.preset];
+    this.stopPlaying();
+    this.stageIndex = null;
+    this.prediction = story?.predict ? { row: story.predict.row, result: null } : null;
+    if (story) {
+      // Before a guess, the query's own row is selected: the answer cell would give it away.
+      this.selection = story.predict ? { step: 'q', head: null, row: story.predict.row, col: 0 } : { head: 0, ...story.select };
+      this.head = story.select.head ?? 0;
+    }
+    this.pointed = null;
+  }
+
+  renderBars() {
+    const S = this.S;
+    const F = S.flow;
+    const cards = this.view === 'flow' ? this.cards() : [];
+    renderToolbar(this.bar, {
+      view: this.view,
+      heads: this.trace.heads.length,
+      head: this.head,
+      playing: Boolean(this.timer),
+      stage: this.view === 'flow' ? { index: this.stageIndex ?? -1, count: cards.length } : null,
+      canUndo: this.past.length > 0,
+      canRedo: this.future.length > 0,
+      showSettings: this.view === 'flow' && this.options.controls !== false && !this.options.readonly,
+      settingsOpen: this.settingsOpen,
+    }, S, {
+      view: (v) => this.setViewMode(v),
+      head: (i) => { this.head = i; if (this.selection?.head !== undefined && this.selection.head !== null) this.selection = { ...this.selection, head: i }; this.render(); },
+      back: () => this.walk(-1),
+      play: () => (this.timer ? this.stopPlaying() : this.play()),
+      step: () => this.walk(1),
+      undo: () => this.undo(),
+      redo: () => this.redo(),
+      settings: () => { this.settingsOpen = !this.settingsOpen; this.controls.hidden = !this.settingsOpen; this.controlsModel = null; this.render(); },
+    });
+    const preset = this.state.preset ?? 'custom';
+    let ask = null;
+    if (this.prediction) {
+      const keys = this.state.config.tokens ?? this.state.config.x.map((_, i) => `t${i + 1}`);
+      const result = this.prediction.result;
+      ask = { choices: keys, result: result && { right: result.right, text: result.text } };
+    }
+    renderStory(this.storyEl, F.stories[preset] ? { text: F.stories[preset], ask } : null, S, {
+      guess: (i) => this.guess(i),
+      skip: () => this.guess(null),
+    });
+    const sentence = this.view === 'flow' && this.stageIndex !== null && cards[this.stageIndex]
+      ? `${F.stageOf(this.stageIndex, cards.length)}: ${this.stageSentence(cards[this.stageIndex].step)}` : null;
+    renderSelection(this.selectionBar, { sentence, selection: this.selectionModel() }, S);
+  }
+
+  stageSentence(step) {
+    const F = this.S.flow;
+    if (step === 'scores' && this.state.config.score === 'additive') return F.stage.scoresAdditive;
+    return F.stage[step] ?? '';
+  }
+
+  selectionModel() {
+    const shown = this.selection && this.findShown(this.selection);
+    if (!shown) return null;
+    const { block, r, c } = shown;
+    const model = explanationOf(this.state, this.trace, block, r, c, this.S);
+    const name = block.symbol ?? block.name;
+    const head = block.head !== undefined && this.trace.heads.length > 1 ? ` · ${this.S.head(block.head)}` : '';
+    return { title: `${this.S.flow.selected(name, r, c)}${head}`, lines: model.lines };
+  }
+
+  guess(i) {
+    const { row } = this.prediction;
+    const keys = this.state.config.tokens ?? this.state.config.x.map((_, k) => `t${k + 1}`);
+    const j = judge(this.trace, this.head, row, i ?? -1);
+    const d = this.state.decimals;
+    const F = this.S.flow;
+    const text = i === null || j.right ? F.predictRight(keys[j.answer], fmt(j.weight, d))
+      : F.predictWrong(keys[j.answer], fmt(j.weight, d), keys[i], fmt(j.guessWeight, d));
+    this.prediction = { row, result: { right: i === null || j.right, text } };
+    this.selection = { step: 'weights', head: this.head, row, col: j.answer };
+    this.pointed = null;
+    this.render();
+  }
+
+  setViewMode(view) {
+    if (view === this.view) return;
+    this.view = view;
+    this.stopPlaying();
+    this.pointed = null;
+    this.controlsModel = null;
+    if (view === 'article') this.controls.hidden = false;
+    this.options.onView?.(view);
+    this.render();
+  }
+
+  walk(delta) {
+    const cards = this.cards();
+    const next = Math.max(0, Math.min(cards.length - 1, (this.stageIndex ?? -1) + delta));
+    this.stageIndex = next;
+    const card = cards[next];
+    // The walk carries the selected row from step to step (clamped to each step's size).
+    const sel = this.selection ?? { row: 0, col: 0 };
+    this.selection = { step: card.step, head: card.head ?? null, row: Math.min(sel.row, card.rows - 1), col: Math.min(sel.col, card.cols - 1) };
+    this.pointed = null;
+    if (this.stageIndex >= cards.length - 1) this.stopPlaying();
+    this.render();
+  }
+
+  play() {
+    if (this.stageIndex === null || this.stageIndex >= this.cards().length - 1) this.stageIndex = -1;
+    const slow = matchMedia('(prefers-reduced-motion: reduce)').matches;
+    this.timer = setInterval(() => this.walk(1), slow ? 2600 : 1600);
+    this.walk(1);
+  }
+
+  stopPlaying() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = 0;
+  }
+
+  // ---------- undo ----------
+
+  remember(state) {
+    this.past.push(state);
+    if (this.past.length > 200) this.past.shift();
+    this.future = [];
+  }
+
+  undo() {
+    if (!this.past.length) return;
+    const previous = this.past.pop();
+    this.future.push(this.state);
+    this.restore(previous, this.S.flow.undone);
+  }
+
+  redo() {
+    if (!this.future.length) return;
+    const next = this.future.pop();
+    this.past.push(this.state);
+    this.restore(next, this.S.flow.redone);
+  }
+
+  restore(state, note) {
+    if (this.setState(state)) return;
+    this.status.textContent = note;
+    this.options.onChange?.(this.state);
+  }
+
+  onHistoryKey(e) {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+    const t = e.target;
+    if (t.matches?.('input, textarea, select') || t.isContentEditable) return; // their own undo
+    const key = e.key.toLowerCase();
+    if (key === 'z' && !e.shiftKey) this.undo();
+    else if ((key === 'z' && e.shiftKey) || key === 'y') this.redo();
+    else return;
+    e.preventDefault();
   }
 
   // The whole formula once, and a chip per step that scrolls to its section.
@@ -320,6 +547,27 @@ export class Playground {
     else if (!sticky) this.returnToFocus();
   }
 
+  // The shown table and cell of a selection, or null when no shown table has it.
+  findShown(sel) {
+    for (const { table, block } of this.shown) {
+      if (block.step !== sel.step || (block.head ?? null) !== (sel.head ?? null)) continue;
+      if (sel.row >= block.rows || sel.col >= block.cols) return null;
+      const td = tableCells(table)[sel.row * block.cols + sel.col];
+      return { td, block, r: sel.row, c: sel.col };
+    }
+    return null;
+  }
+
+  // Shows the shared selection in the current view (after a render or a view switch).
+  showSelection() {
+    const found = this.findShown(this.selection);
+    if (!found) {
+      this.explain.hide();
+      return;
+    }
+    this.explain.show(found.td, explanationOf(this.state, this.trace, found.block, found.r, found.c, this.S), this.shown, { tooltip: false });
+  }
+
   // When the mouse leaves, the explanation goes back to the focused cell, if any.
   returnToFocus() {
     const focused = this.root.getRootNode().activeElement;
@@ -336,12 +584,19 @@ export class Playground {
     }
     const { r, c } = cellPosition(td);
     this.pointed = { td, sticky };
-    this.explain.show(td, explanationOf(this.state, this.trace, shown.block, r, c, this.S), this.shown);
+    const flow = this.view === 'flow';
+    if (sticky) {
+      const changed = this.selection?.step !== shown.block.step || this.selection?.row !== r || this.selection?.col !== c;
+      this.selection = { step: shown.block.step, head: shown.block.head ?? null, row: r, col: c };
+      if (changed && this.options.toolbar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, this.S);
+    }
+    this.explain.show(td, explanationOf(this.state, this.trace, shown.block, r, c, this.S), this.shown, { tooltip: !flow });
   }
 
   unpoint() {
     this.pointed = null;
-    this.explain.hide();
+    if (this.selection && this.view === 'flow') this.showSelection();
+    else this.explain.hide();
   }
 }
 

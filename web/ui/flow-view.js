@@ -1,0 +1,110 @@
+// Draws the flow (web/lib/flow.js): every step of the selected head as a card in two
+// lanes — the input and its projections, then the head's steps to the output — with
+// arrows between them, each card's table coloured on its own scale with a legend.
+// Elements are kept across renders in a Map keyed by step and head; no state on nodes.
+import { h } from './dom.js';
+import { matrixTable } from './matrix-table.js';
+import { fmt } from '../lib/format.js';
+
+export class FlowView {
+  /**
+   * options: { S() -> strings, table(card) -> matrix-table callbacks (commit, label, reject) }
+   */
+  constructor(root, options) {
+    this.root = root;
+    this.options = options;
+    this.cards = new Map(); // key -> { el, caption, legend, table }
+    this.blockOf = new WeakMap(); // table element -> its card (the block of the explanation)
+    this.lanes = { input: h('div', { className: 'flow-lane', dataset: { lane: 'input' } }), head: h('div', { className: 'flow-lane', dataset: { lane: 'head' } }) };
+    this.el = h('div', { className: 'flow', dataset: { view: 'flow' } }, this.lanes.input, this.lanes.head);
+    root.append(this.el);
+  }
+
+  arrow(i) {
+    this.arrows ??= new Map();
+    if (!this.arrows.has(i)) this.arrows.set(i, h('span', { className: 'flow-arrow', 'aria-hidden': 'true' }, '→'));
+    return this.arrows.get(i);
+  }
+
+  /** Renders the cards; returns the matrix tables shown, in order. */
+  render(cards, { decimals, current = null, hidden = new Set() }) {
+    const S = this.options.S();
+    const tables = [];
+    const byLane = { input: [], head: [] };
+    cards.forEach((card, i) => {
+      const key = `${card.step}|${card.head ?? '-'}`;
+      let entry = this.cards.get(key);
+      if (!entry) {
+        const title = h('span', { className: 'flow-title' });
+        const legend = h('span', { className: 'flow-legend' });
+        const caption = h('div', { className: 'flow-caption' }, title, legend);
+        const el = h('figure', { className: 'flow-card', dataset: { card: card.step } }, caption);
+        entry = { el, title, legend, table: null };
+        this.cards.set(key, entry);
+      }
+      entry.el.classList.toggle('is-current', current === card.step);
+      entry.el.classList.toggle('is-hidden-answer', hidden.has(card.step));
+      entry.el.classList.toggle('mini', Boolean(card.mini));
+      entry.el.classList.toggle('wide', card.cols > 6);
+      entry.title.textContent = card.mini ? card.symbol : card.title;
+      if (card.mini) entry.title.title = card.title;
+      // Wide tables (long sentences) show at most 2 decimals in the flow, the same for
+      // every cell of the table; the selection bar gives every digit.
+      const shown = card.cols > 6 ? Math.min(decimals, 2) : decimals;
+      entry.legend.replaceChildren(...legendOf(card, shown, S));
+      const table = matrixTable({
+        step: card.step,
+        head: card.head,
+        caption: `${card.symbol} (${card.rows} × ${card.cols})`,
+        rows: card.rows,
+        cols: card.cols,
+        value: card.value,
+        decimals: shown,
+        rowLabels: card.rowLabels,
+        colLabels: card.colLabels,
+        editable: card.editable,
+        labelsEditable: false,
+        cellLabel: (r, c) => S.cellLabel(card.symbol, r, c),
+        corner: S.corner,
+        cellClass: card.cellClass,
+        shade: (r, c) => (card.masked(r, c) ? null : card.shade(r, c)),
+        ...this.options.table(card),
+      }, entry.table);
+      if (table !== entry.table) {
+        entry.table?.remove();
+        entry.el.append(table);
+        entry.table = table;
+      }
+      if (card.head !== undefined) entry.el.dataset.head = String(card.head);
+      else delete entry.el.dataset.head;
+      this.blockOf.set(table, card);
+      tables.push(table);
+      const lane = byLane[card.lane];
+      if (lane.length) lane.push(this.arrow(i));
+      lane.push(entry.el);
+    });
+    sync(this.lanes.input, byLane.input);
+    sync(this.lanes.head, byLane.head);
+    return tables;
+  }
+}
+
+// The card's scale in words: its range, and the hatching of blocked cells when it has any.
+function legendOf(card, decimals, S) {
+  const { scale } = card;
+  const ramp = h('span', { className: `ramp ${scale.kind}`, 'aria-hidden': 'true' });
+  const text = S.flow.legend(fmt(scale.min, decimals), fmt(scale.max, decimals));
+  let masked = false;
+  for (let r = 0; r < card.rows && !masked; r++) for (let c = 0; c < card.cols && !masked; c++) masked = card.masked(r, c);
+  return [ramp, h('span', null, text), masked ? h('span', { className: 'masked-key', title: S.flow.legendMasked }, S.flow.legendMasked) : null]
+    .filter(Boolean);
+}
+
+function sync(parent, wanted) {
+  const keep = new Set(wanted);
+  for (const el of [...parent.children]) if (!keep.has(el)) el.remove();
+  wanted.forEach((el, i) => {
+    const at = parent.children[i];
+    if (at !== el) parent.insertBefore(el, at ?? null);
+  });
+}

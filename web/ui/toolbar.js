@@ -1,0 +1,71 @@
+// The bar above the playground: the view (flow / article), the head, the walk through the
+// computation (Back / Play / Step), undo and redo, and the sizes-and-options toggle; then
+// the selection bar that explains the chosen cell, and the example's story. Sticky, so
+// the controls stay in reach while the steps scroll.
+import { h } from './dom.js';
+
+/**
+ * model: { view, heads, head, playing, stage: { index, count } | null, canUndo, canRedo,
+ *          settingsOpen, story: { text, ask?: { choices: string[], result? } } | null,
+ *          selection: { title, lines } | null, sentence }
+ * actions: { view(v), head(h), back(), play(), step(), undo(), redo(), settings(), guess(i), skip() }
+ */
+export function renderToolbar(bar, model, S, actions) {
+  const F = S.flow;
+  const button = (label, onclick, props = {}) => h('button', { type: 'button', onclick, ...props }, label);
+  const tabs = (label, items, current, pick, name) => h('div', { className: 'tabs', role: 'group', 'aria-label': label },
+    items.map(([value, text]) => button(text, () => pick(value), { 'aria-pressed': String(value === current), dataset: { [name]: value } })));
+
+  const row = [
+    tabs(F.viewsLabel, Object.entries(F.views), model.view, actions.view, 'view'),
+    model.heads > 1
+      ? tabs(F.headsLabel, Array.from({ length: model.heads }, (_, i) => [i, S.head(i)]), model.head, actions.head, 'head')
+      : null,
+    model.view === 'flow' ? h('div', { className: 'walk', role: 'group', 'aria-label': F.stageOf(model.stage?.index ?? 0, model.stage?.count ?? 1) },
+      button('◀', actions.back, { 'aria-label': F.back, title: F.back, disabled: !model.stage || model.stage.index <= 0 }),
+      button(model.playing ? '❚❚' : '▶', actions.play, { 'aria-label': model.playing ? F.pause : F.play, title: model.playing ? F.pause : F.play, 'aria-pressed': String(model.playing) }),
+      button('▶|', actions.step, { 'aria-label': F.step, title: F.step, disabled: Boolean(model.stage) && model.stage.index >= model.stage.count - 1 }),
+      model.stage ? h('span', { className: 'stage-count' }, F.stageOf(model.stage.index, model.stage.count)) : null) : null,
+    h('div', { className: 'history', role: 'group', 'aria-label': `${F.undo} / ${F.redo}` },
+      button('↶', actions.undo, { 'aria-label': F.undo, title: `${F.undo} (Ctrl+Z)`, disabled: !model.canUndo }),
+      button('↷', actions.redo, { 'aria-label': F.redo, title: `${F.redo} (Ctrl+Shift+Z)`, disabled: !model.canRedo })),
+    model.showSettings ? button(F.settings, actions.settings, { className: 'settings-toggle', 'aria-expanded': String(model.settingsOpen) }) : null,
+  ];
+  bar.replaceChildren(h('div', { className: 'toolbar-row' }, row));
+}
+
+/** The selection bar: the walk's sentence, the chosen cell and its arithmetic. */
+export function renderSelection(el, model, S) {
+  const lines = [];
+  if (model.sentence) lines.push(h('p', { className: 'stage-sentence' }, model.sentence));
+  if (model.selection) {
+    lines.push(h('p', { className: 'selection-title' }, model.selection.title));
+    lines.push(...model.selection.lines.map((line) => h('p', { className: 'selection-line' }, line)));
+  } else {
+    lines.push(h('p', { className: 'selection-hint' }, S.flow.nothingSelected));
+  }
+  el.replaceChildren(...lines);
+}
+
+/** The example's story: its caption, and the question to answer before the answer shows. */
+export function renderStory(el, model, S, actions) {
+  if (!model) {
+    el.hidden = true;
+    el.replaceChildren();
+    return;
+  }
+  el.hidden = false;
+  const parts = [h('p', { className: 'story-text' }, model.text)];
+  if (model.ask) {
+    const { choices, result } = model.ask;
+    if (result) {
+      parts.push(h('p', { className: `story-result ${result.right ? 'right' : 'wrong'}`, role: 'status' }, result.text));
+    } else {
+      parts.push(h('div', { className: 'story-ask', role: 'group', 'aria-label': S.flow.predictAsk },
+        h('span', null, S.flow.predictAsk),
+        choices.map((token, i) => h('button', { type: 'button', className: 'guess', dataset: { guess: i }, onclick: () => actions.guess(i) }, token)),
+        h('button', { type: 'button', className: 'skip', onclick: actions.skip }, S.flow.predictSkip)));
+    }
+  }
+  el.replaceChildren(...parts);
+}
