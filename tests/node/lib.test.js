@@ -77,6 +77,14 @@ test('matrix text: read CSV, Markdown, LaTeX, JSON and plain text; refuse the re
   assert.ok(['not_number', 'no_numbers'].includes(parseMatrix('\\frac{1}{constructor}').error.code));
 });
 
+test('matrix text: entries are arithmetic, nested LaTeX included, and nothing else', () => {
+  assert.deepEqual(parseMatrix('\\frac{\\frac{1}{2}}{2} \\dfrac{1}{\\sqrt{4}}\n√(9) -(1+2)*3').rows, [[0.25, 0.5], [3, -9]]);
+  // names of Object.prototype's members are not numbers; nesting has a limit, not a stack overflow
+  for (const bad of ['toString', 'constructor', '__proto__', 'Math.sqrt(2)', `${'('.repeat(100)}1${')'.repeat(100)}`, '1e', '2√2', '\\alert{1}', '.']) {
+    assert.deepEqual(parseMatrix(`1 2\n1 ${bad}`).error, { code: 'not_number', row: 2, entry: 2 }, bad);
+  }
+});
+
 test('matrix text: exports', () => {
   const m = { rows: 2, cols: 2, value: (r, c) => [[0.25, -1], [-Infinity, 1 / 3]][r][c] };
   assert.equal(toCSV(m, ['a,b', '=SUM(A1)'], ['k1', 'k"2']), ',k1,"k""2"\n"a,b",0.25,-1\n\'=SUM(A1),-Infinity,0.3333333333333333\n');
