@@ -87,9 +87,34 @@ test('matrix text: entries are arithmetic, nested LaTeX included, and nothing el
 
 test('matrix text: exports', () => {
   const m = { rows: 2, cols: 2, value: (r, c) => [[0.25, -1], [-Infinity, 1 / 3]][r][c] };
-  assert.equal(toCSV(m, ['a,b', '=SUM(A1)'], ['k1', 'k"2']), ',k1,"k""2"\n"a,b",0.25,-1\n\'=SUM(A1),-Infinity,0.3333333333333333\n');
+  // -Infinity is no plain number: a spreadsheet would read it as a formula (and fail)
+  assert.equal(toCSV(m, ['a,b', '=SUM(A1)'], ['k1', 'k"2']), ',k1,"k""2"\n"a,b",0.25,-1\n\'=SUM(A1),\'-Infinity,0.3333333333333333\n');
   assert.equal(toMarkdown(m, ['a|b', 'c'], ['1', '2'], 2), '|  | 1 | 2 |\n| --- | ---: | ---: |\n| a\\|b | 0.25 | -1 |\n| c | −∞ | 0.33 |\n');
   assert.equal(toLatex(m, 2), '\\begin{bmatrix}\n  0.25 & -1 \\\\\n  -\\infty & 0.33\n\\end{bmatrix}\n');
+});
+
+// One CSV field back as a spreadsheet sees its text: quotes undone.
+const csvCells = (line) => [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].slice(0, -1).map(([, f]) => (f.startsWith('"') ? f.slice(1, -1).replace(/""/g, '"') : f));
+
+test('CSV: no cell a spreadsheet would run as a formula, plain numbers kept as numbers', () => {
+  const payloads = ["-1+cmd|' /C calc'!A0", '-2+3', '+SUM(1)', '=1+1', '@SUM(1)', '=HYPERLINK("http://x","y")', '\t=1+1', '\r=1+1',
+    '-', '--1', '-1-1', '-1e5+1', '- 1', '-0x10', '+1', '-Infinity', '-1.', '-.5', "-1+1'", '=', '@', '+', '-1,2', '-"1"'];
+  const plain = ['-1', '1', '-0.5', '12.25', '1e-7', '-1.5E+21', '0'];
+  const m = { rows: 1, cols: 1, value: () => 0.5 };
+  const formula = /^[=+\-@\t\r]/;
+  const isPlain = (t) => /^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(t);
+  for (const label of [...payloads, ...plain]) {
+    for (const csv of [toCSV(m, [label], ['k']), toCSV(m, ['r'], [label]), toCSV({ rows: 1, cols: 1, value: () => label })]) {
+      const cells = csv.split('\n').filter(Boolean).flatMap(csvCells);
+      assert.ok(cells.includes(label) || cells.includes(`'${label}`), `${JSON.stringify(label)} in ${JSON.stringify(csv)}`);
+      for (const cell of cells) assert.ok(!formula.test(cell) || isPlain(cell), `${JSON.stringify(cell)} would run as a formula (${JSON.stringify(label)})`);
+    }
+  }
+  // plain numbers stay numbers, and what is not a formula is left alone
+  for (const label of [...plain, 'word', '1+1', 'a=b', ' =1']) assert.equal(toCSV(m, [label]).split(',')[0], label);
+  assert.equal(toCSV(m, ['-2+3']), "'-2+3,0.5\n");
+  assert.equal(toCSV(m, ['\t=1']), "'\t=1,0.5\n");
+  assert.equal(toCSV(m, ['\r=1']), '"\'\r=1",0.5\n');
 });
 
 test('the checker compares at the shown precision and reports shape differences', () => {

@@ -3,9 +3,14 @@
 // spaces), so the page can check the article's numbers against the engine's.
 import { fmt } from './format.js';
 
-// A spreadsheet would run a cell that starts with = + - @ as a formula; quote those.
+// A spreadsheet reads a cell that starts with = + - @, a tab or a carriage return as a
+// formula: "-2+3", "+SUM(1)" and "-1+cmd|' /C calc'!A0" run, not only "=…". Such a cell is
+// exported as text (a leading ') unless the whole cell is a plain number, which a
+// spreadsheet reads as a number. Every cell goes through here, labels and values alike.
+const CSV_FORMULA_START = /^[=+\-@\t\r]/;
+const CSV_PLAIN_NUMBER = /^-?\d+(?:\.\d+)?(?:e[-+]?\d+)?$/i;
 function csvField(text) {
-  const t = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+  const t = CSV_FORMULA_START.test(text) && !CSV_PLAIN_NUMBER.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 }
 
@@ -15,7 +20,7 @@ export function toCSV(m, rowLabels, colLabels) {
   if (colLabels) lines.push(['', ...colLabels].map(csvField).join(','));
   for (let r = 0; r < m.rows; r++) {
     const cells = Array.from({ length: m.cols }, (_, c) => String(m.value(r, c)));
-    lines.push((rowLabels ? [csvField(rowLabels[r]), ...cells] : cells).join(','));
+    lines.push((rowLabels ? [rowLabels[r], ...cells] : cells).map(csvField).join(','));
   }
   return `${lines.join('\n')}\n`;
 }
