@@ -5,7 +5,7 @@ import { loadEngine } from './engine.js';
 import { Playground } from './ui/playground.js';
 import { h } from './ui/dom.js';
 import { PRESETS, PRESET_CHECKS, DEFAULT_PRESET, presetConfig } from './lib/presets.js';
-import { decodeShare, encodeShare, cleanChecks, DEFAULT_DECIMALS } from './lib/state.js';
+import { decodeShare, encodeShare, cleanStored, DEFAULT_DECIMALS } from './lib/state.js';
 import { LANGUAGES, pickLanguage, strings } from './i18n/index.js';
 import { openEmbedDialog } from './ui/embed-dialog.js';
 import { costSection } from './ui/cost.js';
@@ -39,13 +39,14 @@ const query = new URLSearchParams(location.search);
 let playground = null;
 let lang = pickLanguage(query.get('lang'), readStored()?.lang, ...(navigator.languages ?? [navigator.language]));
 
+// The last visit's state, each field checked (cleanStored): a bad one, say a decimals that
+// makes toFixed throw, is dropped on its own instead of failing every load.
 function readStored() {
   try {
     const raw = localStorage.getItem(STORAGE_KEY);
-    const value = raw ? JSON.parse(raw) : null;
-    return value && typeof value === 'object' && value.config && typeof value.config === 'object' ? value : null;
+    return raw ? cleanStored(JSON.parse(raw)) : null;
   } catch {
-    return null;
+    return null; // not JSON, or storage disabled
   }
 }
 
@@ -197,16 +198,18 @@ async function start() {
   let state = fromHash.state;
   if (!state) {
     const stored = readStored();
-    if (stored) {
+    let config = null;
+    if (stored?.config) {
       try {
         engine.run(stored.config);
-        state = { config: stored.config, decimals: Number.isInteger(stored.decimals) ? stored.decimals : DEFAULT_DECIMALS, lang, preset: null, checks: cleanChecks(stored.checks) };
+        config = stored.config;
       } catch {
-        state = null;
+        // the engine refuses the stored config: the default example, with the stored view
       }
     }
+    const decimals = stored?.decimals ?? DEFAULT_DECIMALS;
+    state = config ? { config, decimals, lang, preset: null, checks: stored.checks } : { ...presetState(DEFAULT_PRESET), decimals };
   }
-  state ??= presetState(DEFAULT_PRESET);
   state.lang = lang;
   app.replaceChildren();
   playground = new Playground(app, { engine, state, renderMath, onChange });

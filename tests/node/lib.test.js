@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { encodeShare, decodeShare, resize, sizesOf, parseNumber, cleanChecks, causalMask } from '../../web/lib/state.js';
+import { encodeShare, decodeShare, resize, sizesOf, parseNumber, cleanChecks, cleanStored, causalMask, MAX_DECIMALS } from '../../web/lib/state.js';
 import { parseMatrix, toCSV, toMarkdown, toLatex, compareMatrix } from '../../web/lib/matrix-text.js';
 import { widgetSnippet, embedUrl } from '../../web/lib/embed.js';
 import { PRESETS } from '../../web/lib/presets.js';
@@ -36,6 +36,25 @@ test('malformed share links give a message, never a throw', () => {
   // bad view fields are dropped, the config kept
   const view = decodeShare(`#config=${Buffer.from('{"x":[[1]],"decimals":99,"lang":5,"checks":{"nope|1":[[1]],"q|-":[["a"]]}}').toString('base64url')}`);
   assert.deepEqual(view, { config: { x: [[1]] } });
+});
+
+test('the saved state: each bad field is dropped on its own, the good ones kept', () => {
+  const config = { x: [[1]], wq: [[1]], wk: [[1]], wv: [[1]] };
+  const checks = { 'weights|0': [[0.5]] };
+  assert.deepEqual(cleanStored({ config, decimals: 4, lang: 'zh', checks }), { config, decimals: 4, lang: 'zh', checks });
+  for (const decimals of [-1, MAX_DECIMALS + 1, 100, 101, 1e9, 2.5, NaN, '3', null, true, [3], { valueOf: 3 }]) {
+    assert.deepEqual(cleanStored({ config, decimals, lang: 'en' }), { config, lang: 'en' }, `decimals ${String(decimals)}`);
+  }
+  for (const decimals of [0, MAX_DECIMALS]) assert.equal(cleanStored({ config, decimals }).decimals, decimals);
+  for (const lang of [5, null, {}, ['zh'], '', 'x', 'z'.repeat(36)]) assert.deepEqual(cleanStored({ config, lang }), { config }, `lang ${JSON.stringify(lang)}`);
+  for (const bad of ['nope', [[1]], { 'nope|1': [[1]] }, { 'q|-': [['a']] }, { 'q|-': [] }]) assert.deepEqual(cleanStored({ config, checks: bad }), { config });
+  // a bad config goes, the view stays (the page then shows the default example with it)
+  for (const bad of [null, 'x', 5, [[1]], true]) assert.deepEqual(cleanStored({ config: bad, decimals: 2, lang: 'zh' }), { decimals: 2, lang: 'zh' });
+  for (const nothing of [null, undefined, 5, 'state', [1, 2], {}, { config: 'x', decimals: 99 }]) assert.equal(cleanStored(nothing), null);
+  // unknown fields do not come along, and prototype keys stay plain data
+  const parsed = JSON.parse('{"__proto__": {"polluted": 1}, "decimals": 2, "extra": 1}');
+  assert.deepEqual(cleanStored(parsed), { decimals: 2 });
+  assert.equal({}.polluted, undefined);
 });
 
 test('resize keeps what was typed and fills new cells', () => {

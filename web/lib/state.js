@@ -173,11 +173,20 @@ export function encodeShare(state) {
   return `#config=${toBase64Url(JSON.stringify({ ...state.config, ...view }))}`;
 }
 
+const isRecord = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Digits after the point a view may show: an integer 0…MAX_DECIMALS (toFixed throws past 100). */
+export const isDecimals = (value) => Number.isInteger(value) && value >= 0 && value <= MAX_DECIMALS;
+
+// A language as the page stores it ("en", "zh"); pickLanguage falls back on anything it
+// does not know, so only the type and a sane length are checked here.
+const isLang = (value) => typeof value === 'string' && value.length >= 2 && value.length <= 35;
+
 const CHECK_KEY = /^(x|context|pe|q|k|v|scores|scaled|masked|weights|output|concat|final|wq|wk|wv|wo)\|(\d{1,2}|-)$/;
 
 /** Keeps only well-formed article checks: { "step|head": number[][] }. */
 export function cleanChecks(value) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const out = {};
   for (const [key, rows] of Object.entries(value)) {
     if (!CHECK_KEY.test(key) || !Array.isArray(rows) || rows.length === 0 || rows.length > 512) continue;
@@ -204,12 +213,30 @@ export function decodeShare(hash) {
   } catch (err) {
     return { error: err instanceof LinkError ? err.code : 'json' }; // JSON.parse: SyntaxError, or RangeError when nested too deep
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { error: 'not_object' };
+  if (!isRecord(value)) return { error: 'not_object' };
   const { decimals, lang, checks, ...config } = value;
   const out = { config };
   const cleaned = cleanChecks(checks);
   if (cleaned) out.checks = cleaned;
-  if (Number.isInteger(decimals) && decimals >= 0 && decimals <= MAX_DECIMALS) out.decimals = decimals;
+  if (isDecimals(decimals)) out.decimals = decimals;
   if (typeof lang === 'string') out.lang = lang;
   return out;
+}
+
+/**
+ * What the page saved in localStorage, field by field: { config?, decimals?, lang?, checks? }
+ * with each field kept only when its type and range are right, so one bad field (a decimals
+ * of 100 from an older version, a hand edit) costs that field and not the whole state. Null
+ * when nothing usable is left. The config is only checked to be an object: the engine checks
+ * the rest, and the page runs it before using it. Never throws.
+ */
+export function cleanStored(value) {
+  if (!isRecord(value)) return null;
+  const out = {};
+  if (isRecord(value.config)) out.config = value.config;
+  if (isDecimals(value.decimals)) out.decimals = value.decimals;
+  if (isLang(value.lang)) out.lang = value.lang;
+  const checks = cleanChecks(value.checks);
+  if (checks) out.checks = checks;
+  return Object.keys(out).length ? out : null;
 }
