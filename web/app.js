@@ -14,6 +14,7 @@ import { followTheme } from './lib/theme.js';
 import katex from './vendor/katex/katex.mjs';
 
 const STORAGE_KEY = 'attention-playground:state';
+const PENDING_KEY = 'attention-playground:pending'; // in sessionStorage: this tab only
 const THEME_KEY = 'attention-playground:theme';
 
 // light, dark, or auto (the system's preference). A reader's choice, kept in
@@ -91,6 +92,7 @@ function stateFromHash(engine) {
 function writeHash(state) {
   const hash = state.preset ? `#preset=${state.preset}` : encodeShare(state);
   if (location.hash !== hash) history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+  return hash;
 }
 
 function renderHeader() {
@@ -166,13 +168,45 @@ function renderLearnAndCost() {
   learnHost.replaceChildren(learn.el);
 }
 
+// Writes the URL and storage now if a change is waiting for its pause. A reload or a
+// return that started just before (the browser fixes its URL when it starts) goes to the
+// hash this replaces, and that hash would win over localStorage on load; so the state also
+// goes to this tab's sessionStorage with the hash it replaces (see takePending).
+function flushSave() {
+  if (!saving) return;
+  clearTimeout(saving);
+  saving = 0;
+  const stale = location.hash;
+  const hash = writeHash(playground.state);
+  store(playground.state);
+  if (hash === stale) return;
+  try {
+    const { config, decimals, lang: language, checks } = playground.state;
+    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ stale, state: { config, decimals, lang: language, checks } }));
+  } catch {
+    // storage full or disabled: localStorage still has it for a visit without a hash
+  }
+}
+
+// The state flushSave left for this tab, when this load reloads or returns to the very URL
+// it replaced; read once, and checked like localStorage.
+function takePending() {
+  try {
+    const raw = sessionStorage.getItem(PENDING_KEY);
+    if (raw === null) return null;
+    sessionStorage.removeItem(PENDING_KEY);
+    const type = performance.getEntriesByType('navigation')[0]?.type;
+    const { stale, state } = JSON.parse(raw);
+    return (type === 'reload' || type === 'back_forward') && stale === location.hash ? cleanStored(state) : null;
+  } catch {
+    return null;
+  }
+}
+
 function onChange(state) {
   lang = state.lang;
   clearTimeout(saving);
-  saving = setTimeout(() => {
-    writeHash(playground.state);
-    store(playground.state);
-  }, 120);
+  saving = setTimeout(flushSave, 120);
   learn?.refresh();
   const key = `${state.lang}/${state.preset}`;
   if (key !== headerKey) {
@@ -194,10 +228,11 @@ async function start() {
     app.replaceChildren(h('div', { className: 'alert', role: 'alert' }, S.loadFailed(err.message ?? String(err)), ' ', retry));
     return;
   }
-  const fromHash = stateFromHash(engine);
+  const pending = takePending();
+  const fromHash = pending ? { state: null } : stateFromHash(engine);
   let state = fromHash.state;
   if (!state) {
-    const stored = readStored();
+    const stored = pending ?? readStored();
     let config = null;
     if (stored?.config) {
       try {
@@ -220,6 +255,13 @@ async function start() {
   if (fromHash.error) playground.showError(fromHash.error);
   renderHeader();
   writeHash(playground.state);
+
+  // A reload, a closed tab or a link followed within the pause would lose the last edit:
+  // save it as the page is hidden or left (pagehide also covers the back/forward cache).
+  window.addEventListener('pagehide', flushSave);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') flushSave();
+  });
 
   window.addEventListener('hashchange', () => {
     const next = stateFromHash(engine);

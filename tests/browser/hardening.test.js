@@ -76,6 +76,40 @@ test('a reload keeps the state: the URL first, then localStorage', async () => {
   await page.close();
 });
 
+test('an edit just before a reload or leaving is kept', async () => {
+  const { page, problems } = await openPage(env, '#preset=two-words');
+  const edit = async (row, value) => {
+    await page.waitForSelector('[data-step="weights"] td');
+    await page.click(`[data-step="x"] td[data-row="${row}"][data-col="1"]`);
+    await page.keyboard.type(value);
+    await page.keyboard.press('Enter');
+  };
+  const x = (row) => page.getAttribute(`[data-step="x"] td[data-row="${row}"][data-col="1"]`, 'data-value');
+  // No wait between the edit and the reload: the debounced save (120 ms) has not run yet.
+  await edit(0, '7');
+  await page.reload();
+  await page.waitForSelector('[data-step="weights"] td');
+  assert.equal(await x(0), '7');
+  // The tab hidden right after an edit: saved at once (read back in the same task as the event).
+  await edit(1, '8');
+  const saved = await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    delete document.visibilityState;
+    return { stored: JSON.parse(localStorage.getItem('attention-playground:state')).config.x, hash: location.hash };
+  });
+  assert.deepEqual(saved.stored, [[1, 7], [3, 8]]);
+  assert.match(saved.hash, /^#config=/);
+  // Leaving for another page right after an edit, then coming back without a hash.
+  await edit(1, '9');
+  await page.goto(`${env.url}embed.html`);
+  await page.goto(env.url);
+  await page.waitForSelector('[data-step="weights"] td');
+  assert.deepEqual([await x(0), await x(1)], ['7', '9']);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('bad values saved in localStorage are dropped, the good ones kept, and the tables still appear', async () => {
   const KEY = 'attention-playground:state';
   const config = { x: [[1, 9], [3, 4]], tokens: ['a', 'b'], wq: [[1, 0], [0, 1]], wk: [[1, 0], [0, 1]], wv: [[1, 0], [0, 1]] };
