@@ -264,6 +264,13 @@ async function start() {
   });
 
   window.addEventListener('hashchange', () => {
+    // A link followed in the page: a reload should show it, even if it is the hash an
+    // earlier save replaced, so the record takePending would restore goes.
+    try {
+      sessionStorage.removeItem(PENDING_KEY);
+    } catch {
+      // storage disabled: nothing was recorded
+    }
     const next = stateFromHash(engine);
     if (!next.state) return;
     playground.setState({ ...next.state, lang });

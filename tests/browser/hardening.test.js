@@ -91,6 +91,7 @@ test('an edit just before a reload or leaving is kept', async () => {
   await page.waitForSelector('[data-step="weights"] td');
   assert.equal(await x(0), '7');
   // The tab hidden right after an edit: saved at once (read back in the same task as the event).
+  const withSeven = await page.evaluate(() => location.hash);
   await edit(1, '8');
   const saved = await page.evaluate(() => {
     Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
@@ -100,6 +101,13 @@ test('an edit just before a reload or leaving is kept', async () => {
   });
   assert.deepEqual(saved.stored, [[1, 7], [3, 8]]);
   assert.match(saved.hash, /^#config=/);
+  // A link to the earlier state followed in the page, then a reload: the link's state, not
+  // the edit the reload-after-edit record still holds for that hash.
+  await page.evaluate((h) => { location.hash = h; }, withSeven);
+  await page.waitForFunction(() => document.querySelector('[data-step="x"] td[data-row="1"][data-col="1"]').dataset.value === '4');
+  await page.reload();
+  await page.waitForSelector('[data-step="weights"] td');
+  assert.deepEqual([await x(0), await x(1)], ['7', '4']);
   // Leaving for another page right after an edit, then coming back without a hash.
   await edit(1, '9');
   await page.goto(`${env.url}embed.html`);
