@@ -14,6 +14,9 @@ xsimd_major() {
 have_emcc() { command -v emcc >/dev/null 2>&1; }
 have_catch2_v3() { [ -f /usr/include/catch2/catch_test_macros.hpp ]; }
 have_chromium() { [ -x /usr/bin/chromium ]; }
+# A second browser engine for tests/browser/firefox.test.js, driven by npm puppeteer-core
+# over WebDriver BiDi (Playwright's Firefox needs a patched build that cannot be fetched).
+have_firefox() { [ -x /usr/bin/firefox-esr ]; }
 have_json() { [ -f /usr/include/nlohmann/json.hpp ]; }
 # Headless Chromium needs a CJK font to draw the Chinese page in screenshots and tests.
 # clang with its libFuzzer runtime, for tests/fuzz (emscripten brings clang-14 itself).
@@ -27,6 +30,7 @@ have_emcc || missing+=(emscripten)
 [ "$(xsimd_major)" -ge 13 ] || missing+=(xsimd13)
 have_catch2_v3 || missing+=(catch2v3)
 have_chromium || missing+=(chromium)
+have_firefox || missing+=(firefox-esr)
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v ninja >/dev/null 2>&1 || missing+=(ninja-build)
 have_json || missing+=(nlohmann-json3-dev)
@@ -38,7 +42,7 @@ have_clang_format || missing+=(clang-format-14)
 if [ ${#missing[@]} -gt 0 ]; then
   say "missing: ${missing[*]}"
   if ! command -v apt-get >/dev/null 2>&1; then
-    say "no apt-get here. Install by hand: emscripten (with Embind), xsimd >= 13, Catch2 v3, nlohmann-json, cmake, ninja, chromium."
+    say "no apt-get here. Install by hand: emscripten (with Embind), xsimd >= 13, Catch2 v3, nlohmann-json, cmake, ninja, chromium, firefox-esr."
     exit 1
   fi
   SUDO=""
@@ -72,6 +76,7 @@ PIN
   base=()
   have_emcc || base+=(emscripten)
   have_chromium || base+=(chromium)
+  have_firefox || base+=(firefox-esr)
   command -v cmake >/dev/null 2>&1 || base+=(cmake)
   command -v ninja >/dev/null 2>&1 || base+=(ninja-build)
   have_json || base+=(nlohmann-json3-dev)

@@ -5,7 +5,7 @@ import { loadEngine } from './engine.js';
 import { Playground } from './ui/playground.js';
 import { h } from './ui/dom.js';
 import { PRESETS, PRESET_CHECKS, DEFAULT_PRESET, presetConfig } from './lib/presets.js';
-import { decodeShare, encodeShare, cleanChecks, DEFAULT_DECIMALS } from './lib/state.js';
+import { decodeShare, encodeShare, cleanStored, DEFAULT_DECIMALS } from './lib/state.js';
 import { LANGUAGES, pickLanguage, strings } from './i18n/index.js';
 import { openEmbedDialog } from './ui/embed-dialog.js';
 import { costSection } from './ui/cost.js';
@@ -14,6 +14,7 @@ import { followTheme } from './lib/theme.js';
 import katex from './vendor/katex/katex.mjs';
 
 const STORAGE_KEY = 'attention-playground:state';
+const PENDING_KEY = 'attention-playground:pending'; // in sessionStorage: this tab only
 const THEME_KEY = 'attention-playground:theme';
 
 // light, dark, or auto (the system's preference). A reader's choice, kept in
@@ -58,13 +59,14 @@ function saveView(view) {
 let playground = null;
 let lang = pickLanguage(query.get('lang'), readStored()?.lang, ...(navigator.languages ?? [navigator.language]));
 
+// The last visit's state, each field checked (cleanStored): a bad one, say a decimals that
+// makes toFixed throw, is dropped on its own instead of failing every load.
 function readStored() {
   try {
     const raw = localStorage.getItem(STORAGE_KEY);
-    const value = raw ? JSON.parse(raw) : null;
-    return value && typeof value === 'object' && value.config && typeof value.config === 'object' ? value : null;
+    return raw ? cleanStored(JSON.parse(raw)) : null;
   } catch {
-    return null;
+    return null; // not JSON, or storage disabled
   }
 }
 
@@ -105,6 +107,7 @@ function stateFromHash() {
 function writeHash(state) {
   const hash = state.preset ? `#preset=${state.preset}` : encodeShare(state);
   if (location.hash !== hash) history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
+  return hash;
 }
 
 function renderHeader() {
@@ -180,13 +183,45 @@ function renderLearnAndCost() {
   learnHost.replaceChildren(learn.el);
 }
 
+// Writes the URL and storage now if a change is waiting for its pause. A reload or a
+// return that started just before (the browser fixes its URL when it starts) goes to the
+// hash this replaces, and that hash would win over localStorage on load; so the state also
+// goes to this tab's sessionStorage with the hash it replaces (see takePending).
+function flushSave() {
+  if (!saving) return;
+  clearTimeout(saving);
+  saving = 0;
+  const stale = location.hash;
+  const hash = writeHash(playground.state);
+  store(playground.state);
+  if (hash === stale) return;
+  try {
+    const { config, decimals, lang: language, checks } = playground.state;
+    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ stale, state: { config, decimals, lang: language, checks } }));
+  } catch {
+    // storage full or disabled: localStorage still has it for a visit without a hash
+  }
+}
+
+// The state flushSave left for this tab, when this load reloads or returns to the very URL
+// it replaced; read once, and checked like localStorage.
+function takePending() {
+  try {
+    const raw = sessionStorage.getItem(PENDING_KEY);
+    if (raw === null) return null;
+    sessionStorage.removeItem(PENDING_KEY);
+    const type = performance.getEntriesByType('navigation')[0]?.type;
+    const { stale, state } = JSON.parse(raw);
+    return (type === 'reload' || type === 'back_forward') && stale === location.hash ? cleanStored(state) : null;
+  } catch {
+    return null;
+  }
+}
+
 function onChange(state) {
   lang = state.lang;
   clearTimeout(saving);
-  saving = setTimeout(() => {
-    writeHash(playground.state);
-    store(playground.state);
-  }, 120);
+  saving = setTimeout(flushSave, 120);
   learn?.refresh();
   const key = `${state.lang}/${state.preset}`;
   if (key !== headerKey) {
@@ -208,18 +243,23 @@ async function start() {
     app.replaceChildren(h('div', { className: 'alert', role: 'alert' }, S.loadFailed(err.message ?? String(err)), ' ', retry));
     return;
   }
-  const fromHash = stateFromHash();
+  const pending = takePending();
+  const fromHash = pending ? { state: null } : stateFromHash();
   let error = fromHash.error;
-  let state = fromHash.state;
+  const state = fromHash.state;
   let stored = null;
-  if (!state) {
-    const saved = readStored();
-    if (saved) stored = { config: saved.config, decimals: Number.isInteger(saved.decimals) ? saved.decimals : DEFAULT_DECIMALS, lang, preset: null, checks: cleanChecks(saved.checks) };
+  const saved = state ? null : pending ?? readStored();
+  if (saved) {
+    if (saved.config) {
+      stored = { config: saved.config, decimals: saved.decimals ?? DEFAULT_DECIMALS, lang, preset: null, checks: saved.checks };
+    }
   }
-  // The first state the engine accepts: the link's, the stored one, the default preset.
+  // The first state the engine accepts: the link's, the stored one, the default preset
+  // (keeping the stored view settings when only the stored config was refused).
+  const fallback = { ...presetState(DEFAULT_PRESET), decimals: saved?.decimals ?? DEFAULT_DECIMALS };
   app.replaceChildren();
   playground = null;
-  for (const candidate of [state, stored, presetState(DEFAULT_PRESET)]) {
+  for (const candidate of [state, stored, fallback]) {
     if (!candidate || playground) continue;
     try {
       playground = new Playground(app, {
@@ -238,7 +278,21 @@ async function start() {
   renderHeader();
   writeHash(playground.state);
 
+  // A reload, a closed tab or a link followed within the pause would lose the last edit:
+  // save it as the page is hidden or left (pagehide also covers the back/forward cache).
+  window.addEventListener('pagehide', flushSave);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') flushSave();
+  });
+
   window.addEventListener('hashchange', () => {
+    // A link followed in the page: a reload should show it, even if it is the hash an
+    // earlier save replaced, so the record takePending would restore goes.
+    try {
+      sessionStorage.removeItem(PENDING_KEY);
+    } catch {
+      // storage disabled: nothing was recorded
+    }
     const next = stateFromHash();
     if (!next.state) return;
     // A config the engine refuses keeps the current state and says why.

@@ -46,26 +46,55 @@ void unrotate(Matrix& m, std::size_t heads, std::size_t d_k) {
   }
 }
 
+// Finite inputs and seeds can still overflow float32 on the way back (a 1e20 seed times a
+// 1e20 activation), as they can on the way forward in run(). A gradient that did is refused
+// as non_finite, naming it, instead of handing inf or NaN to a training loop.
+void require_finite_gradient(const float* data, std::size_t size, const char* field) {
+  for (std::size_t i = 0; i < size; ++i) {
+    if (!std::isfinite(data[i])) {
+      throw AttentionError(
+          ErrorCode::non_finite, field,
+          std::string("the gradient of ") + field +
+              " overflowed float32: the inputs, weights or seed gradients are too large; scale them down");
+    }
+  }
+}
+
+void require_finite_gradient(const Matrix& m, const char* field) {
+  require_finite_gradient(m.data.data(), m.data.size(), field);
+}
+
 }  // namespace
 
+// The seeds' shapes, from the config alone: checked before any forward pass runs.
+static void check_seeds(const Config& cfg, const Matrix& d_final, const std::vector<Matrix>& d_weights) {
+  const std::size_t n = cfg.x.rows, h = cfg.heads;
+  const std::size_t m = cfg.context ? cfg.context->rows : n;
+  check_seed(d_final, n, cfg.wo ? cfg.wo->cols : cfg.wv.cols, "dFinal");
+  if (d_weights.empty()) return;
+  if (d_weights.size() != h) {
+    throw AttentionError(ErrorCode::shape_mismatch, "dWeights",
+                         "dWeights has " + std::to_string(d_weights.size()) + " matrices but there are " +
+                             std::to_string(h) + " heads");
+  }
+  for (const Matrix& dw : d_weights) check_seed(dw, n, m, "dWeights");
+}
+
 Gradients backward(const Config& cfg, const Matrix& d_final, const std::vector<Matrix>& d_weights) {
-  return backward(cfg, run(cfg), d_final, d_weights);  // run validates the config
+  // A seed of the wrong shape is refused without running anything (validate is cheap next
+  // to run, which repeats it).
+  validate(cfg);
+  check_seeds(cfg, d_final, d_weights);
+  return backward(cfg, run(cfg), d_final, d_weights);
 }
 
 Gradients backward(const Config& cfg, const Trace& t, const Matrix& d_final,
                    const std::vector<Matrix>& d_weights) {
-  const std::size_t n = t.x.rows, h = t.heads.size(), dk = t.d_k, dv = t.d_v;
+  check_seeds(cfg, d_final, d_weights);
   const bool self = !cfg.context.has_value();
-  const std::size_t m = self ? n : t.context.rows;
-  check_seed(d_final, n, t.final.cols, "dFinal");
-  if (!d_weights.empty()) {
-    if (d_weights.size() != h) {
-      throw AttentionError(ErrorCode::shape_mismatch, "dWeights",
-                           "dWeights has " + std::to_string(d_weights.size()) + " matrices but there are " +
-                               std::to_string(h) + " heads");
-    }
-    for (const Matrix& dw : d_weights) check_seed(dw, n, m, "dWeights");
-  }
+  const std::size_t n = cfg.x.rows, h = cfg.heads;
+  const std::size_t m = self ? n : cfg.context->rows;
+  const std::size_t dk = t.d_k, dv = t.d_v;
 
   Gradients g;
   Matrix d_concat = d_final;
@@ -145,6 +174,14 @@ Gradients backward(const Config& cfg, const Trace& t, const Matrix& d_final,
     g.x = ops::add(g.x, d_source);
   else
     g.context = std::move(d_source);
+  // In the order they were computed, so the name is the first gradient that overflowed.
+  if (cfg.wo) require_finite_gradient(g.wo, "wo");
+  require_finite_gradient(g.va.data(), g.va.size(), "va");
+  require_finite_gradient(g.wq, "wq");
+  require_finite_gradient(g.wk, "wk");
+  require_finite_gradient(g.wv, "wv");
+  require_finite_gradient(g.x, "x");
+  if (!self) require_finite_gradient(g.context, "context");
   return g;
 }
 

@@ -32,9 +32,10 @@ export async function launch() {
  * A new page in a fresh context (its own storage), recording console errors, CSP
  * violations, failed requests and dialogs. `view` is the page's view as the reader last
  * chose it ('article': every step as a section, 'flow': the one-screen flow, the page's
- * own default; null leaves the choice to the page).
+ * own default; null leaves the choice to the page). `storage` ({ key: text }) is put into
+ * the origin's localStorage before the page's first load (and not again on a reload).
  */
-export async function openPage(env, path = '', { width = 1280, height = 800, colorScheme = 'light', locale = 'en-US', hasTouch = false, reducedMotion = 'no-preference', view = 'article' } = {}) {
+export async function openPage(env, path = '', { width = 1280, height = 800, colorScheme = 'light', locale = 'en-US', hasTouch = false, reducedMotion = 'no-preference', view = 'article', storage = null } = {}) {
   const context = await env.browser.newContext({ viewport: { width, height }, colorScheme, locale, hasTouch, isMobile: hasTouch, reducedMotion });
   if (view) {
     await context.addInitScript((v) => {
@@ -44,6 +45,13 @@ export async function openPage(env, path = '', { width = 1280, height = 800, col
         // opaque origins (about:blank) have no storage
       }
     }, view);
+  }
+  if (storage) {
+    await context.addInitScript((entries) => {
+      if (sessionStorage.getItem('test:seeded')) return;
+      sessionStorage.setItem('test:seeded', '1');
+      for (const [key, text] of entries) localStorage.setItem(key, text);
+    }, Object.entries(storage));
   }
   const page = await context.newPage();
   page.on('close', () => context.close().catch(() => {})); // the browser may be closing already

@@ -76,6 +76,76 @@ test('a reload keeps the state: the URL first, then localStorage', async () => {
   await page.close();
 });
 
+test('an edit just before a reload or leaving is kept', async () => {
+  const { page, problems } = await openPage(env, '#preset=two-words');
+  const edit = async (row, value) => {
+    await page.waitForSelector('[data-step="weights"] td');
+    await page.click(`[data-step="x"] td[data-row="${row}"][data-col="1"]`);
+    await page.keyboard.type(value);
+    await page.keyboard.press('Enter');
+  };
+  const x = (row) => page.getAttribute(`[data-step="x"] td[data-row="${row}"][data-col="1"]`, 'data-value');
+  // No wait between the edit and the reload: the debounced save (120 ms) has not run yet.
+  await edit(0, '7');
+  await page.reload();
+  await page.waitForSelector('[data-step="weights"] td');
+  assert.equal(await x(0), '7');
+  // The tab hidden right after an edit: saved at once (read back in the same task as the event).
+  const withSeven = await page.evaluate(() => location.hash);
+  await edit(1, '8');
+  const saved = await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    delete document.visibilityState;
+    return { stored: JSON.parse(localStorage.getItem('attention-playground:state')).config.x, hash: location.hash };
+  });
+  assert.deepEqual(saved.stored, [[1, 7], [3, 8]]);
+  assert.match(saved.hash, /^#config=/);
+  // A link to the earlier state followed in the page, then a reload: the link's state, not
+  // the edit the reload-after-edit record still holds for that hash.
+  await page.evaluate((h) => { location.hash = h; }, withSeven);
+  await page.waitForFunction(() => document.querySelector('[data-step="x"] td[data-row="1"][data-col="1"]').dataset.value === '4');
+  await page.reload();
+  await page.waitForSelector('[data-step="weights"] td');
+  assert.deepEqual([await x(0), await x(1)], ['7', '4']);
+  // Leaving for another page right after an edit, then coming back without a hash.
+  await edit(1, '9');
+  await page.goto(`${env.url}embed.html`);
+  await page.goto(env.url);
+  await page.waitForSelector('[data-step="weights"] td');
+  assert.deepEqual([await x(0), await x(1)], ['7', '9']);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('bad values saved in localStorage are dropped, the good ones kept, and the tables still appear', async () => {
+  const KEY = 'attention-playground:state';
+  const config = { x: [[1, 9], [3, 4]], tokens: ['a', 'b'], wq: [[1, 0], [0, 1]], wk: [[1, 0], [0, 1]], wv: [[1, 0], [0, 1]] };
+  const cases = [
+    // [what is stored, X[0][1] shown, decimals in effect, the page's language]
+    [{ config, decimals: 101, lang: 'zh' }, '9', 3, 'zh-CN'], // toFixed(101) throws
+    [{ config, decimals: 100 }, '9', 3, 'en'], // beyond the stepper's 8
+    [{ config, decimals: '5', lang: { toString: 1 }, checks: 'nope' }, '9', 3, 'en'],
+    [{ config, decimals: 2, checks: { 'weights|0': [['a']], 'nope|1': [[1]] } }, '9', 2, 'en'],
+    [{ config: { ...config, x: 'nope' }, decimals: 4, lang: 'zh' }, '2', 4, 'zh-CN'], // the default example, the view kept
+    [{ config: [1, 2], decimals: 1, lang: 'zh' }, '2', 1, 'zh-CN'],
+    [{ config: null, decimals: 9 }, '2', 3, 'en'],
+    ['{"config": {', '2', 3, 'en'],
+  ];
+  for (const [stored, x01, decimals, lang] of cases) {
+    const what = JSON.stringify(stored).slice(0, 80);
+    const { page, problems } = await openPage(env, '', { storage: { [KEY]: typeof stored === 'string' ? stored : JSON.stringify(stored) } });
+    await page.waitForSelector('[data-step="weights"] td', { timeout: 10_000 }).catch(() => assert.fail(`no table for ${what}: ${problems.join('; ')}`));
+    assert.equal(await page.getAttribute('[data-step="x"] td[data-row="0"][data-col="1"]', 'data-value'), x01, what);
+    assert.equal(await page.inputValue('#ctl-decimals'), String(decimals), what);
+    const weight = Number(await page.getAttribute('[data-step="weights"] td[data-row="0"][data-col="0"]', 'data-value'));
+    assert.equal(await page.textContent('[data-step="weights"] td[data-row="0"][data-col="0"]'), String(Number(weight.toFixed(decimals))), what);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), lang, what);
+    assert.deepEqual(problems, [], what);
+    await page.close();
+  }
+});
+
 test('a failed wasm load shows a clear message and a retry that works', async () => {
   const context = await env.browser.newContext();
   const page = await context.newPage();

@@ -158,3 +158,83 @@ TEST_CASE("backward refuses a bad seed gradient", "[backward][errors]") {
   CHECK(field_of(Matrix(2, 2), {Matrix(2, 2), Matrix(2, 2)}) == "dWeights");
   CHECK(field_of(Matrix(2, 2), {Matrix(2, 2)}) == "no error");
 }
+
+TEST_CASE("backward refuses gradients that overflow float32, naming the first one", "[backward][errors]") {
+  // Every input is finite and the forward pass is too (run succeeds); only the products of
+  // the backward pass leave float32's range (~3.4e38): activations ~1e15-1e20 times seeds
+  // ~1e20-1e26 give ~1e40.
+  support::Rng rng(7);
+  auto scaled = [&](std::size_t rows, std::size_t cols, float by) {
+    Matrix m = support::random_matrix(rows, cols, rng);
+    // |v| in [0.5, 1.5] x by: no entry near zero keeps a product from overflowing
+    for (float& v : m.data) v = (v < 0 ? v - 0.5f : v + 0.5f) * by;
+    return m;
+  };
+  auto error_of = [](const Config& c, const Matrix& d_final) -> std::pair<std::string, std::string> {
+    try {
+      attention::backward(c, d_final);
+    } catch (const attention::AttentionError& e) {
+      CHECK(e.code() == attention::ErrorCode::non_finite);
+      return {e.field(), e.what()};
+    }
+    return {"no error", ""};
+  };
+  Config c;
+  std::string field;
+  Matrix seed;
+  SECTION("through W_O: concat (~1e20) times the seed (~1e20)") {
+    c.x = scaled(3, 2, 1.0f);
+    c.wq = scaled(2, 2, 1.0f);
+    c.wk = scaled(2, 2, 1.0f);
+    c.wv = scaled(2, 2, 1e20f);
+    c.wo = scaled(2, 2, 1e-10f);
+    seed = scaled(3, 2, 1e20f);
+    field = "wo";
+  }
+  SECTION("cross-attention: a context of ~1e15 times key gradients of ~1e26") {
+    c.x = scaled(2, 2, 1.0f);
+    c.context = scaled(3, 2, 1e15f);
+    c.wq = scaled(2, 2, 1.0f);
+    c.wk = scaled(2, 2, 1e-15f);
+    c.wv = scaled(2, 2, 1e-15f);
+    seed = scaled(2, 2, 1e26f);
+    field = "wk";  // wv overflows too; wk comes first
+  }
+  SECTION("self-attention: x of ~1e15 times query gradients of ~1e26") {
+    c.x = scaled(3, 2, 1e15f);
+    c.wq = scaled(2, 2, 1e-15f);
+    c.wk = scaled(2, 2, 1e-15f);
+    c.wv = scaled(2, 2, 1e-15f);
+    seed = scaled(3, 2, 1e26f);
+    field = "wq";
+  }
+  CHECK_NOTHROW(attention::run(c));
+  const auto [got, message] = error_of(c, seed);
+  CHECK(got == field);
+  CHECK(message.find("the gradient of " + field + " overflowed float32") == 0);
+  // The same config with a small seed gives finite gradients: it is the size, not the config.
+  for (float& v : seed.data) v *= 1e-30f;
+  CHECK(error_of(c, seed).first == "no error");
+}
+
+TEST_CASE("backward checks the seeds' shapes before running anything", "[backward][errors]") {
+  // This config overflows in the forward pass (q = 1e38 x 1e38), so a seed error can only
+  // come first if the seeds are checked before run().
+  Config c;
+  c.x = Matrix(2, 2, std::vector<float>{1e38f, 1e38f, 1.0f, 2.0f});
+  c.wq = Matrix(2, 2, std::vector<float>{1e38f, 0, 0, 1});
+  c.wk = Matrix(2, 2, std::vector<float>{1, 0, 0, 1});
+  c.wv = c.wk;
+  auto field_of = [&](const Matrix& d_final, const std::vector<Matrix>& dw) {
+    try {
+      attention::backward(c, d_final, dw);
+    } catch (const attention::AttentionError& e) {
+      return e.field();
+    }
+    return std::string("no error");
+  };
+  CHECK(field_of(Matrix(3, 2), {}) == "dFinal");
+  CHECK(field_of(Matrix(2, 2), {Matrix(2, 2), Matrix(2, 2)}) == "dWeights");
+  CHECK(field_of(Matrix(2, 2), {Matrix(3, 2)}) == "dWeights");
+  CHECK(field_of(Matrix(2, 2), {}) == "q");  // well-shaped seeds: the forward pass's own error
+}

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { encodeShare, decodeShare, resize, sizesOf, parseNumber, cleanChecks, causalMask } from '../../web/lib/state.js';
+import { encodeShare, decodeShare, resize, sizesOf, parseNumber, cleanChecks, cleanStored, causalMask, MAX_DECIMALS } from '../../web/lib/state.js';
 import { parseMatrix, toCSV, toMarkdown, toLatex, compareMatrix } from '../../web/lib/matrix-text.js';
 import { widgetSnippet, embedUrl } from '../../web/lib/embed.js';
 import { PRESETS } from '../../web/lib/presets.js';
@@ -36,6 +36,25 @@ test('malformed share links give a message, never a throw', () => {
   // bad view fields are dropped, the config kept
   const view = decodeShare(`#config=${Buffer.from('{"x":[[1]],"decimals":99,"lang":5,"checks":{"nope|1":[[1]],"q|-":[["a"]]}}').toString('base64url')}`);
   assert.deepEqual(view, { config: { x: [[1]] } });
+});
+
+test('the saved state: each bad field is dropped on its own, the good ones kept', () => {
+  const config = { x: [[1]], wq: [[1]], wk: [[1]], wv: [[1]] };
+  const checks = { 'weights|0': [[0.5]] };
+  assert.deepEqual(cleanStored({ config, decimals: 4, lang: 'zh', checks }), { config, decimals: 4, lang: 'zh', checks });
+  for (const decimals of [-1, MAX_DECIMALS + 1, 100, 101, 1e9, 2.5, NaN, '3', null, true, [3], { valueOf: 3 }]) {
+    assert.deepEqual(cleanStored({ config, decimals, lang: 'en' }), { config, lang: 'en' }, `decimals ${String(decimals)}`);
+  }
+  for (const decimals of [0, MAX_DECIMALS]) assert.equal(cleanStored({ config, decimals }).decimals, decimals);
+  for (const lang of [5, null, {}, ['zh'], '', 'x', 'z'.repeat(36)]) assert.deepEqual(cleanStored({ config, lang }), { config }, `lang ${JSON.stringify(lang)}`);
+  for (const bad of ['nope', [[1]], { 'nope|1': [[1]] }, { 'q|-': [['a']] }, { 'q|-': [] }]) assert.deepEqual(cleanStored({ config, checks: bad }), { config });
+  // a bad config goes, the view stays (the page then shows the default example with it)
+  for (const bad of [null, 'x', 5, [[1]], true]) assert.deepEqual(cleanStored({ config: bad, decimals: 2, lang: 'zh' }), { decimals: 2, lang: 'zh' });
+  for (const nothing of [null, undefined, 5, 'state', [1, 2], {}, { config: 'x', decimals: 99 }]) assert.equal(cleanStored(nothing), null);
+  // unknown fields do not come along, and prototype keys stay plain data
+  const parsed = JSON.parse('{"__proto__": {"polluted": 1}, "decimals": 2, "extra": 1}');
+  assert.deepEqual(cleanStored(parsed), { decimals: 2 });
+  assert.equal({}.polluted, undefined);
 });
 
 test('resize keeps what was typed and fills new cells', () => {
@@ -77,11 +96,44 @@ test('matrix text: read CSV, Markdown, LaTeX, JSON and plain text; refuse the re
   assert.ok(['not_number', 'no_numbers'].includes(parseMatrix('\\frac{1}{constructor}').error.code));
 });
 
+test('matrix text: entries are arithmetic, nested LaTeX included, and nothing else', () => {
+  assert.deepEqual(parseMatrix('\\frac{\\frac{1}{2}}{2} \\dfrac{1}{\\sqrt{4}}\n√(9) -(1+2)*3').rows, [[0.25, 0.5], [3, -9]]);
+  // names of Object.prototype's members are not numbers; nesting has a limit, not a stack overflow
+  for (const bad of ['toString', 'constructor', '__proto__', 'Math.sqrt(2)', `${'('.repeat(100)}1${')'.repeat(100)}`, '1e', '2√2', '\\alert{1}', '.']) {
+    assert.deepEqual(parseMatrix(`1 2\n1 ${bad}`).error, { code: 'not_number', row: 2, entry: 2 }, bad);
+  }
+});
+
 test('matrix text: exports', () => {
   const m = { rows: 2, cols: 2, value: (r, c) => [[0.25, -1], [-Infinity, 1 / 3]][r][c] };
-  assert.equal(toCSV(m, ['a,b', '=SUM(A1)'], ['k1', 'k"2']), ',k1,"k""2"\n"a,b",0.25,-1\n\'=SUM(A1),-Infinity,0.3333333333333333\n');
+  // -Infinity is no plain number: a spreadsheet would read it as a formula (and fail)
+  assert.equal(toCSV(m, ['a,b', '=SUM(A1)'], ['k1', 'k"2']), ',k1,"k""2"\n"a,b",0.25,-1\n\'=SUM(A1),\'-Infinity,0.3333333333333333\n');
   assert.equal(toMarkdown(m, ['a|b', 'c'], ['1', '2'], 2), '|  | 1 | 2 |\n| --- | ---: | ---: |\n| a\\|b | 0.25 | -1 |\n| c | −∞ | 0.33 |\n');
   assert.equal(toLatex(m, 2), '\\begin{bmatrix}\n  0.25 & -1 \\\\\n  -\\infty & 0.33\n\\end{bmatrix}\n');
+});
+
+// One CSV field back as a spreadsheet sees its text: quotes undone.
+const csvCells = (line) => [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].slice(0, -1).map(([, f]) => (f.startsWith('"') ? f.slice(1, -1).replace(/""/g, '"') : f));
+
+test('CSV: no cell a spreadsheet would run as a formula, plain numbers kept as numbers', () => {
+  const payloads = ["-1+cmd|' /C calc'!A0", '-2+3', '+SUM(1)', '=1+1', '@SUM(1)', '=HYPERLINK("http://x","y")', '\t=1+1', '\r=1+1',
+    '-', '--1', '-1-1', '-1e5+1', '- 1', '-0x10', '+1', '-Infinity', '-1.', '-.5', "-1+1'", '=', '@', '+', '-1,2', '-"1"'];
+  const plain = ['-1', '1', '-0.5', '12.25', '1e-7', '-1.5E+21', '0'];
+  const m = { rows: 1, cols: 1, value: () => 0.5 };
+  const formula = /^[=+\-@\t\r]/;
+  const isPlain = (t) => /^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(t);
+  for (const label of [...payloads, ...plain]) {
+    for (const csv of [toCSV(m, [label], ['k']), toCSV(m, ['r'], [label]), toCSV({ rows: 1, cols: 1, value: () => label })]) {
+      const cells = csv.split('\n').filter(Boolean).flatMap(csvCells);
+      assert.ok(cells.includes(label) || cells.includes(`'${label}`), `${JSON.stringify(label)} in ${JSON.stringify(csv)}`);
+      for (const cell of cells) assert.ok(!formula.test(cell) || isPlain(cell), `${JSON.stringify(cell)} would run as a formula (${JSON.stringify(label)})`);
+    }
+  }
+  // plain numbers stay numbers, and what is not a formula is left alone
+  for (const label of [...plain, 'word', '1+1', 'a=b', ' =1']) assert.equal(toCSV(m, [label]).split(',')[0], label);
+  assert.equal(toCSV(m, ['-2+3']), "'-2+3,0.5\n");
+  assert.equal(toCSV(m, ['\t=1']), "'\t=1,0.5\n");
+  assert.equal(toCSV(m, ['\r=1']), '"\'\r=1",0.5\n');
 });
 
 test('the checker compares at the shown precision and reports shape differences', () => {

@@ -3,9 +3,14 @@
 // spaces), so the page can check the article's numbers against the engine's.
 import { fmt } from './format.js';
 
-// A spreadsheet would run a cell that starts with = + - @ as a formula; quote those.
+// A spreadsheet reads a cell that starts with = + - @, a tab or a carriage return as a
+// formula: "-2+3", "+SUM(1)" and "-1+cmd|' /C calc'!A0" run, not only "=…". Such a cell is
+// exported as text (a leading ') unless the whole cell is a plain number, which a
+// spreadsheet reads as a number. Every cell goes through here, labels and values alike.
+const CSV_FORMULA_START = /^[=+\-@\t\r]/;
+const CSV_PLAIN_NUMBER = /^-?\d+(?:\.\d+)?(?:e[-+]?\d+)?$/i;
 function csvField(text) {
-  const t = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+  const t = CSV_FORMULA_START.test(text) && !CSV_PLAIN_NUMBER.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 }
 
@@ -15,7 +20,7 @@ export function toCSV(m, rowLabels, colLabels) {
   if (colLabels) lines.push(['', ...colLabels].map(csvField).join(','));
   for (let r = 0; r < m.rows; r++) {
     const cells = Array.from({ length: m.cols }, (_, c) => String(m.value(r, c)));
-    lines.push((rowLabels ? [csvField(rowLabels[r]), ...cells] : cells).join(','));
+    lines.push((rowLabels ? [rowLabels[r], ...cells] : cells).map(csvField).join(','));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -39,55 +44,129 @@ export function toLatex(m, decimals) {
   return `\\begin{bmatrix}\n${rows.map((row) => `  ${row}`).join(' \\\\\n')}\n\\end{bmatrix}\n`;
 }
 
+// Every reader below runs in time linear in the text, whatever is pasted: patterns are
+// anchored or start at a literal, and no two quantifiers in one can match the same
+// characters; what a pattern cannot say that way (nested LaTeX, trailing brackets) is
+// scanned by hand. Patterns like \d*\.?\d+, \s*,?\s* or ^\s*\| with the m flag took
+// minutes on 200,000 crafted characters.
+const PLAIN_NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+const VULGAR = { '½': 0.5, '⅓': 1 / 3, '¼': 0.25, '¾': 0.75, '⅔': 2 / 3 };
+
 // One number as articles print it: 0.5, -1e-3, 1/2, \frac{1}{2}, \frac{1}{\sqrt{2}}, ½, −1, ∞.
 function readNumber(token) {
-  let t = token.trim().replace(/−/g, '-').replace(/^\$|\$$/g, '');
+  let t = token.trim().replace(/−/g, '-');
+  if (t.startsWith('$')) t = t.slice(1);
+  if (t.endsWith('$')) t = t.slice(0, -1);
   if (t === '') return null;
-  const fractions = { '½': 0.5, '⅓': 1 / 3, '¼': 0.25, '¾': 0.75, '⅔': 2 / 3 };
-  if (t in fractions) return fractions[t];
-  if (/^-?(\\infty|∞|inf(inity)?)$/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
-  const sqrt = (s) => s.replace(/\\sqrt\{([^{}]+)\}|√\(?([\d.]+)\)?/g, (_, a, b) => `Math.sqrt(${a ?? b})`);
-  t = t.replace(/\\[dt]?frac\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}/g, '($1)/($2)');
-  t = sqrt(t);
-  // What is left may only be numbers, Math.sqrt, + - * / and parentheses; evaluate it by hand.
-  if (!/^[-+*/().\d\seE]*(Math\.sqrt\([\d.]+\)[-+*/().\d\seE]*)*$/.test(t)) return null;
+  if (PLAIN_NUMBER.test(t)) { // the common case, without the evaluator
+    const v = Number(t);
+    return Number.isFinite(v) ? v : null;
+  }
+  if (Object.hasOwn(VULGAR, t)) return VULGAR[t]; // own keys only: "constructor" is no number
+  if (/^-?(?:\\infty|∞|inf(?:inity)?)$/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
   return evaluate(t);
 }
 
-// A tiny recursive-descent evaluator for + - * / ( ) numbers and Math.sqrt(n): no eval.
-function evaluate(text) {
-  const tokens = text.match(/Math\.sqrt|\d*\.?\d+(?:[eE][-+]?\d+)?|[-+*/()]/g);
-  if (!tokens || tokens.join('') !== text.replace(/\s+/g, '')) return null;
+const isDigit = (ch) => ch >= '0' && ch <= '9';
+const COMMANDS = new Set(['frac', 'dfrac', 'tfrac', 'sqrt']);
+
+// Splits an expression into numbers, + - * / ( ) { }, √ and the LaTeX commands \frac,
+// \dfrac, \tfrac, \sqrt, in one pass. Returns null at anything else.
+function tokenize(text) {
+  const tokens = [];
   let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (/\s/.test(ch)) {
+      i++;
+    } else if (isDigit(ch) || ch === '.') {
+      const start = i;
+      while (isDigit(text[i])) i++;
+      if (text[i] === '.') i++;
+      while (isDigit(text[i])) i++;
+      if (i - start === 1 && ch === '.') return null; // a lone point
+      if ((text[i] === 'e' || text[i] === 'E')
+          && (isDigit(text[i + 1]) || ((text[i + 1] === '-' || text[i + 1] === '+') && isDigit(text[i + 2])))) {
+        i += 2;
+        while (isDigit(text[i])) i++;
+      }
+      tokens.push(Number(text.slice(start, i)));
+    } else if ('+-*/(){}√'.includes(ch)) {
+      tokens.push(ch);
+      i++;
+    } else if (ch === '\\') {
+      const start = ++i;
+      while (i < text.length && /[a-z]/i.test(text[i])) i++;
+      const name = text.slice(start, i);
+      if (!COMMANDS.has(name)) return null;
+      tokens.push(`\\${name}`);
+    } else {
+      return null;
+    }
+  }
+  return tokens;
+}
+
+// Nesting deeper than this is refused rather than recursed into: "((((…" 200,000 deep
+// would otherwise end in a stack overflow.
+const MAX_DEPTH = 64;
+
+// A tiny recursive-descent evaluator for + - * / ( ), numbers, \frac{a}{b}, \sqrt{a} and
+// √a: no eval. Returns null when the text is not such an expression or not finite.
+function evaluate(text) {
+  const tokens = tokenize(text);
+  if (!tokens || tokens.length === 0) return null;
+  let i = 0;
+  let depth = 0;
   const peek = () => tokens[i];
-  const next = () => tokens[i++];
-  function primary() {
-    const t = next();
-    if (t === '-') return -primary();
-    if (t === '+') return primary();
-    if (t === '(') {
-      const v = sum();
-      if (next() !== ')') throw new Error('unbalanced');
-      return v;
-    }
-    if (t === 'Math.sqrt') {
-      if (next() !== '(') throw new Error('sqrt');
-      const v = sum();
-      if (next() !== ')') throw new Error('unbalanced');
-      return Math.sqrt(v);
-    }
-    const v = Number(t);
-    if (!Number.isFinite(v)) throw new Error('number');
+  const expect = (t) => {
+    if (tokens[i++] !== t) throw new Error(`expected ${t}`);
+  };
+  // ( sum ) or { sum }, one level deeper
+  function group(open, close) {
+    expect(open);
+    if (++depth > MAX_DEPTH) throw new Error('too deep');
+    const v = sum();
+    expect(close);
+    depth--;
     return v;
+  }
+  function primary() {
+    let sign = 1;
+    while (peek() === '-' || peek() === '+') if (tokens[i++] === '-') sign = -sign; // a loop: "-----1" needs no stack
+    const t = peek();
+    if (typeof t === 'number') {
+      i++;
+      if (!Number.isFinite(t)) throw new Error('number');
+      return sign * t;
+    }
+    if (t === '(') return sign * group('(', ')');
+    if (t === '\\frac' || t === '\\dfrac' || t === '\\tfrac') {
+      i++;
+      const top = group('{', '}');
+      return sign * (top / group('{', '}'));
+    }
+    if (t === '\\sqrt') {
+      i++;
+      return sign * Math.sqrt(group('{', '}'));
+    }
+    if (t === '√') {
+      i++;
+      if (++depth > MAX_DEPTH) throw new Error('too deep');
+      const v = Math.sqrt(primary());
+      depth--;
+      return sign * v;
+    }
+    throw new Error('unexpected');
   }
   function product() {
     let v = primary();
-    while (peek() === '*' || peek() === '/') v = next() === '*' ? v * primary() : v / primary();
+    while (peek() === '*' || peek() === '/') v = tokens[i++] === '*' ? v * primary() : v / primary();
     return v;
   }
   function sum() {
     let v = product();
-    while (peek() === '+' || peek() === '-') v = next() === '+' ? v + product() : v - product();
+    while (peek() === '+' || peek() === '-') v = tokens[i++] === '+' ? v + product() : v - product();
     return v;
   }
   try {
@@ -96,6 +175,27 @@ function evaluate(text) {
   } catch {
     return null;
   }
+}
+
+// The body of the first \begin{(b|p|v|B|V)matrix} … \end{…matrix}, or null. Found in two
+// linear searches: one lazy pattern spanning both retried from every \begin when none ends.
+function latexBody(text) {
+  const begin = /\\begin\{[bpvBV]?matrix\}/.exec(text);
+  if (!begin) return null;
+  const rest = text.slice(begin.index + begin[0].length);
+  const end = /\\end\{[bpvBV]?matrix\}/.exec(rest);
+  return end ? rest.slice(0, end.index) : null;
+}
+
+// A row as NumPy prints it, "[[1, 2]," or "[3, 4]]": the brackets and a last comma go.
+// By hand: /\]+,?$/ would rescan a long run of "]" from each of them.
+function stripBrackets(line) {
+  let start = 0;
+  while (line[start] === '[') start++;
+  const beforeComma = line.endsWith(',') ? line.length - 1 : line.length;
+  let end = beforeComma;
+  while (end > start && line[end - 1] === ']') end--;
+  return line.slice(start, end < beforeComma ? end : line.length);
 }
 
 /**
@@ -111,18 +211,23 @@ export function parseMatrix(text) {
   // [[1, 2], [3, 4]] as JSON, Python or NumPy print it (comments after # dropped).
   const bracketed = text.replace(/#[^\n]*/g, '').trim();
   if (/^\[\s*\[/.test(bracketed)) {
-    lines = bracketed.replace(/^\[|\]$/g, '').split(/\]\s*,?\s*\[/).map((row) => row.replace(/[[\]]/g, '').split(/[\s,]+/));
+    lines = bracketed.replace(/^\[|\]$/g, '').split(/\]\s*(?:,\s*)?\[/).map((row) => row.replace(/[[\]]/g, '').split(/[\s,]+/));
     return finish(lines);
   }
-  const latex = /\\begin\{[bpvBV]?matrix\}([\s\S]*?)\\end\{[bpvBV]?matrix\}/.exec(text);
-  if (latex) {
-    lines = latex[1].split(/\\\\/).map((row) => row.split('&'));
-  } else if (/^\s*\|/m.test(text)) {
-    lines = text.split(/\r?\n/).filter((l) => /^\s*\|/.test(l) && !/^\s*\|?\s*:?-{3,}/.test(l.replace(/\|/g, '')))
+  const latex = latexBody(text);
+  const textLines = text.split(/\r?\n/);
+  // A Markdown table: some line starts with "|" (tested line by line: ^\s*\| with the m
+  // flag let \s* run across every following newline from each line start).
+  const isTableRow = (l) => /^\s*\|/.test(l);
+  if (latex !== null) {
+    lines = latex.split(/\\\\/).map((row) => row.split('&'));
+  } else if (textLines.some(isTableRow)) {
+    // |---|:--:| separator rows go; with the pipes removed one \s* is enough before the dashes
+    lines = textLines.filter((l) => isTableRow(l) && !/^\s*:?-{3,}/.test(l.replace(/\|/g, '')))
       .map((l) => l.trim().replace(/^\||\|$/g, '').split('|'));
   } else {
-    lines = text.split(/\r?\n/).filter((l) => l.trim() !== '')
-      .map((l) => (l.includes(',') && !/\d,\d{1,2}(\s|$)/.test(l) ? l.split(',') : l.trim().replace(/^\[+|\]+,?$/g, '').split(/[\s,;]+/)));
+    lines = textLines.filter((l) => l.trim() !== '')
+      .map((l) => (l.includes(',') && !/\d,\d{1,2}(\s|$)/.test(l) ? l.split(',') : stripBrackets(l.trim()).split(/[\s,;]+/)));
   }
   return finish(lines);
 }

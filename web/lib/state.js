@@ -115,12 +115,25 @@ export function withCell(matrix, r, c, value) {
   return matrix.map((row, i) => (i === r ? row.map((v, j) => (j === c ? value : v)) : row));
 }
 
+// Patterns for typed numbers. Each is anchored and no two of its quantifiers can match the
+// same characters, so a failed match backtracks at most once over the text: linear time.
+// (The old \d*\.?\d+ split a run of digits every possible way: 200,000 typed or pasted
+// digits froze the tab for minutes.)
+const DECIMAL = /^-?(?:\d+(?:\.\d+)?|\.\d+)$/;
+const NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?$/i;
+
 // Reads a number the way people type one: "0.5", "-2", "1e-3", ".5", "1/2", "0,5".
 export function parseNumber(text) {
   const t = String(text).trim().replace(/^−/, '-').replace(',', '.');
   if (t === '') return null;
-  const frac = /^(-?\d*\.?\d+)\s*\/\s*(-?\d*\.?\d+)$/.exec(t);
-  const v = frac ? Number(frac[1]) / Number(frac[2]) : /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t) ? Number(t) : NaN;
+  const slash = t.indexOf('/');
+  let v = NaN;
+  if (slash < 0) {
+    if (NUMBER.test(t)) v = Number(t);
+  } else {
+    const [top, bottom] = [t.slice(0, slash).trim(), t.slice(slash + 1).trim()];
+    if (DECIMAL.test(top) && DECIMAL.test(bottom)) v = Number(top) / Number(bottom);
+  }
   return Number.isFinite(v) ? v : null;
 }
 
@@ -159,12 +172,21 @@ export function encodeShare(state) {
   return `#config=${toBase64Url(JSON.stringify({ ...state.config, ...view }))}`;
 }
 
+const isRecord = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Digits after the point a view may show: an integer 0…MAX_DECIMALS (toFixed throws past 100). */
+export const isDecimals = (value) => Number.isInteger(value) && value >= 0 && value <= MAX_DECIMALS;
+
+// A language as the page stores it ("en", "zh"); pickLanguage falls back on anything it
+// does not know, so only the type and a sane length are checked here.
+const isLang = (value) => typeof value === 'string' && value.length >= 2 && value.length <= 35;
+
 // A check's key names a table of the step table: "weights|0", "q|-".
 const CHECK_KEY = new RegExp(`^(${TABLE_IDS.join('|')})\\|(\\d{1,2}|-)$`);
 
 /** Keeps only well-formed article checks: { "step|head": number[][] }. */
 export function cleanChecks(value) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const out = {};
   for (const [key, rows] of Object.entries(value)) {
     // No size bound here: a check is only ever compared cell by cell with a table the
@@ -193,12 +215,30 @@ export function decodeShare(hash) {
   } catch (err) {
     return { error: err instanceof LinkError ? err.code : 'json' }; // JSON.parse: SyntaxError, or RangeError when nested too deep
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { error: 'not_object' };
+  if (!isRecord(value)) return { error: 'not_object' };
   const { decimals, lang, checks, ...config } = value;
   const out = { config };
   const cleaned = cleanChecks(checks);
   if (cleaned) out.checks = cleaned;
-  if (Number.isInteger(decimals) && decimals >= 0 && decimals <= MAX_DECIMALS) out.decimals = decimals;
+  if (isDecimals(decimals)) out.decimals = decimals;
   if (typeof lang === 'string') out.lang = lang;
   return out;
+}
+
+/**
+ * What the page saved in localStorage, field by field: { config?, decimals?, lang?, checks? }
+ * with each field kept only when its type and range are right, so one bad field (a decimals
+ * of 100 from an older version, a hand edit) costs that field and not the whole state. Null
+ * when nothing usable is left. The config is only checked to be an object: the engine checks
+ * the rest, and the page runs it before using it. Never throws.
+ */
+export function cleanStored(value) {
+  if (!isRecord(value)) return null;
+  const out = {};
+  if (isRecord(value.config)) out.config = value.config;
+  if (isDecimals(value.decimals)) out.decimals = value.decimals;
+  if (isLang(value.lang)) out.lang = value.lang;
+  const checks = cleanChecks(value.checks);
+  if (checks) out.checks = checks;
+  return Object.keys(out).length ? out : null;
 }

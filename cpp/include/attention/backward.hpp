@@ -20,7 +20,9 @@ struct Gradients {
 };
 
 // Throws AttentionError like run(), and shape_mismatch / non_finite for d_final ("dFinal")
-// or d_weights ("dWeights"). d_weights, when given, has one n x m matrix per head.
+// or d_weights ("dWeights"), checked before the forward pass runs. d_weights, when given,
+// has one n x m matrix per head. A gradient that overflows float32 although every input is
+// finite is refused as non_finite with the gradient's name as the field ("wq", "x", ...).
 Gradients backward(const Config& config, const Matrix& d_final, const std::vector<Matrix>& d_weights = {});
 
 // The same from a trace that run(config) returned, without running the forward pass again
