@@ -45,7 +45,9 @@ test('axe-core: no serious or critical violations, page and article, both langua
     await page.waitForFunction(() => document.querySelector('#first').shadowRoot.querySelector('h2')?.textContent.includes('分数'));
   };
   const runs = [
-    ['#preset=multi-head', {}],
+    ['#preset=multi-head', {}], // the flow view, the page's default
+    ['?view=article#preset=multi-head', {}],
+    ['?view=article&lang=zh#preset=positional', { colorScheme: 'dark', locale: 'zh-CN' }],
     ['?lang=zh#preset=causal', { locale: 'zh-CN' }],
     ['#preset=it-animal', { colorScheme: 'dark' }],
     ['?lang=zh#preset=check-003', { colorScheme: 'dark', locale: 'zh-CN' }],

@@ -276,6 +276,7 @@ export default {
     views: { flow: 'Flow', article: 'Article' },
     viewsLabel: 'View',
     headsLabel: 'Head',
+    walk: 'Walk through the steps',
     play: 'Play',
     pause: 'Pause',
     step: 'Next step',

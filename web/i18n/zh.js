@@ -273,6 +273,7 @@ export default {
     views: { flow: '流程', article: '文章' },
     viewsLabel: '视图',
     headsLabel: '注意力头',
+    walk: '逐步演示',
     play: '播放',
     pause: '暂停',
     step: '下一步',

@@ -17,15 +17,15 @@ export function renderToolbar(bar, model, S, actions) {
     items.map(([value, text]) => button(text, () => pick(value), { 'aria-pressed': String(value === current), dataset: { [name]: value } })));
 
   const row = [
-    tabs(F.viewsLabel, Object.entries(F.views), model.view, actions.view, 'view'),
+    tabs(F.viewsLabel, Object.entries(F.views), model.view, actions.view, 'viewTab'),
     model.heads > 1
-      ? tabs(F.headsLabel, Array.from({ length: model.heads }, (_, i) => [i, S.head(i)]), model.head, actions.head, 'head')
+      ? tabs(F.headsLabel, Array.from({ length: model.heads }, (_, i) => [i, S.head(i)]), model.head, actions.head, 'headTab')
       : null,
-    model.view === 'flow' ? h('div', { className: 'walk', role: 'group', 'aria-label': F.stageOf(model.stage?.index ?? 0, model.stage?.count ?? 1) },
+    model.view === 'flow' ? h('div', { className: 'walk', role: 'group', 'aria-label': F.walk },
       button('◀', actions.back, { 'aria-label': F.back, title: F.back, disabled: !model.stage || model.stage.index <= 0 }),
       button(model.playing ? '❚❚' : '▶', actions.play, { 'aria-label': model.playing ? F.pause : F.play, title: model.playing ? F.pause : F.play, 'aria-pressed': String(model.playing) }),
       button('▶|', actions.step, { 'aria-label': F.step, title: F.step, disabled: Boolean(model.stage) && model.stage.index >= model.stage.count - 1 }),
-      model.stage ? h('span', { className: 'stage-count' }, F.stageOf(model.stage.index, model.stage.count)) : null) : null,
+      model.stage && model.stage.index >= 0 ? h('span', { className: 'stage-count' }, F.stageOf(model.stage.index, model.stage.count)) : null) : null,
     h('div', { className: 'history', role: 'group', 'aria-label': `${F.undo} / ${F.redo}` },
       button('↶', actions.undo, { 'aria-label': F.undo, title: `${F.undo} (Ctrl+Z)`, disabled: !model.canUndo }),
       button('↷', actions.redo, { 'aria-label': F.redo, title: `${F.redo} (Ctrl+Shift+Z)`, disabled: !model.canRedo })),
