@@ -160,3 +160,38 @@ test('a failed wasm load shows a clear message and a retry that works', async ()
   assert.equal(await page.textContent('[data-step="weights"] td'), '0.014');
   await context.close();
 });
+
+test('a short link beyond the page\'s limits gives a message and a working page at once, at every entry point', async () => {
+  // 400 tokens and 16 heads in under 3 KB: the engine itself would take it; the page must not try.
+  const config = {
+    x: Array.from({ length: 400 }, (_, i) => [i % 3]),
+    heads: 16,
+    wq: [new Array(32).fill(1)],
+    wk: [new Array(32).fill(1)],
+    wv: [new Array(32).fill(1)],
+  };
+  const hash = encodeShare({ config, decimals: 3, lang: 'en' });
+  assert.ok(hash.length < 3072, `${hash.length} characters`);
+  const { page, problems } = await openPage(env, '#preset=two-words');
+  await page.waitForSelector('[data-step="final"] td');
+  // A link followed on a page already open: the state it has stays, the message says why.
+  const t0 = Date.now();
+  await page.evaluate((h) => { location.hash = h; }, hash);
+  await page.waitForSelector('[role="alert"]:not([hidden])');
+  assert.ok(Date.now() - t0 < 3000, `${Date.now() - t0} ms`);
+  assert.match(await page.textContent('[role="alert"]'), /400.*128/);
+  assert.equal(await page.$$eval('[data-step="x"] table.matrix td', (tds) => tds.length), 4, 'the two-word example is still shown');
+  // The same link opened fresh: the default example and the message.
+  await page.goto(`${env.url}?fresh${hash}`);
+  await page.waitForSelector('[data-step="final"] td');
+  assert.match(await page.textContent('[role="alert"]'), /limit is 128/);
+  // embed.html and the widget's config attribute take the same limits.
+  await page.goto(`${env.url}embed.html${hash}`);
+  await page.waitForSelector('#widget [role="alert"]');
+  assert.match(await page.textContent('#widget [role="alert"]'), /limit is 128/);
+  await page.evaluate((c) => document.querySelector('#widget').setAttribute('config', JSON.stringify({ ...c, x: c.x.slice(0, 4) })), config);
+  await page.waitForSelector('#widget [role="alert"]');
+  assert.match(await page.textContent('#widget [role="alert"]'), /heads is 16; the limit is 8/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -18,7 +18,7 @@ export default {
     causal: 'Causal mask (decoder)',
     positional: 'Word order and position',
     'learn-it-animal': 'Learn: “it” → “animal”',
-    'check-003': 'Check: seed 003 as printed',
+    'check-003': 'Check a tutorial’s printed numbers',
     custom: 'Your own',
   },
   language: 'Language',

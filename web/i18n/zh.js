@@ -16,7 +16,7 @@ export default {
     causal: '因果掩码（解码器）',
     positional: '词序与位置编码',
     'learn-it-animal': '学习：“it” → “animal”',
-    'check-003': '核对：文章 003 印出的数',
+    'check-003': '核对一篇教程印出的数字',
     custom: '自定义',
   },
   language: '语言',
