@@ -195,3 +195,15 @@ test('a short link beyond the page\'s limits gives a message and a working page 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a size typed beyond the page\'s limits is set to the limit, and the reader is told', async () => {
+  const { page, problems } = await openPage(env, '#preset=two-words');
+  await page.waitForSelector('[data-step="final"] td');
+  await page.fill('#ctl-dModel', '100');
+  await page.press('#ctl-dModel', 'Enter');
+  await page.waitForFunction(() => document.querySelectorAll('[data-step="x"] table.matrix tbody tr:first-child td').length === 64);
+  assert.match(await page.textContent('[role="alert"]'), /d_model: 100 .* 64/);
+  assert.equal(await page.inputValue('#ctl-dModel'), '64');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

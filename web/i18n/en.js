@@ -329,6 +329,7 @@ export default {
     predictWrong: (token, w, guess, gw) => `Not quite: “${token}” gets the largest weight, ${w}; “${guess}” gets ${gw}.`,
     hidden: 'Hidden until you guess',
     notANumber: (key) => `“${key}” is not part of a number: type digits, a minus sign, a point or a fraction like 1/2.`,
+    clamped: (label, limit, typed) => `${label}: ${typed} is beyond what the page shows; it is set to ${limit}.`,
     undone: 'Undone.',
     redone: 'Redone.',
   },

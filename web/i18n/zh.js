@@ -326,6 +326,7 @@ export default {
     predictWrong: (token, w, guess, gw) => `不太对：“${token}” 的权重最大，为 ${w}；“${guess}” 是 ${gw}。`,
     hidden: '猜完之后显示',
     notANumber: (key) => `“${key}” 不是数字的一部分：请输入数字、负号、小数点或像 1/2 这样的分数。`,
+    clamped: (label, limit, typed) => `${label}：${typed} 超出了页面能显示的范围，已设为 ${limit}。`,
     undone: '已撤销。',
     redone: '已重做。',
   },

@@ -4,7 +4,7 @@ import { h } from './dom.js';
 
 /**
  * Renders `model` into `container` unless it shows the same as last time (model.key).
- * actions: { size(key, value), decimals(value), scale(kind), scaleValue(text) -> error?,
+ * actions: { size(key, value), decimals(value), clamped(label, limit, typed), scale(kind), scaleValue(text) -> error?,
  *            mask(kind), positional(kind), score(kind), cross(on), wo(on) }
  */
 export function renderControls(container, model, S, actions, last) {
@@ -21,6 +21,8 @@ export function renderControls(container, model, S, actions, last) {
       if (even && next % 2) next += next > value ? 1 : -1; // RoPE rotates pairs: d_k stays even
       if (next !== value) (key === 'decimals' ? actions.decimals : (n) => actions.size(key, n))(next);
       else input.value = String(value);
+      // After the change (which clears old messages): the reader learns why it is not v.
+      if (v > max || v < min) actions.clamped?.(label, v > max ? max : min, v);
     };
     input.addEventListener('change', () => {
       const v = Number.parseInt(input.value, 10);

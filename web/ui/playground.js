@@ -427,6 +427,8 @@ export class Playground {
     const z = () => controlsView(this.state, this.engine.limits, S).z;
     return {
       size: (key, value) => resizeTo({ [key]: value }),
+      // A typed size beyond the page's limits is set to the limit, and the reader is told.
+      clamped: (label, limit, typed) => this.showError(S.flow.clamped(label, limit, typed)),
       decimals: (decimals) => this.setView({ decimals }),
       scale: (v) => this.change((c) => ({ ...c, scale: v === 'custom' ? (typeof c.scale === 'number' ? c.scale : 0.5) : v })),
       scaleValue: (text) => {
