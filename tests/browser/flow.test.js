@@ -17,7 +17,7 @@ before(async () => {
 after(async () => env?.close());
 
 const FLOW = '[data-view="flow"]';
-const ready = (page) => page.waitForSelector(`${FLOW} [data-step="final"] td`);
+const ready = (page) => page.waitForSelector(`${FLOW} [data-step="final"] td`, { state: 'attached' }); // hidden until a guess in the stories
 const flow = (path, options = {}) => openPage(env, path, { view: null, ...options });
 
 // The flow's matrix of a step (data-value of every td), row by row.
@@ -154,7 +154,8 @@ test('Step and Back walk the computation; the selected row travels with it', asy
     assert.equal(await page.getAttribute(`${FLOW} .flow-card.is-current`, 'data-card'), want);
   }
   assert.equal(await page.$eval(`${FLOW} td[aria-selected="true"]`, (td) => td.closest('table').dataset.step + td.dataset.row), 'scores2');
-  assert.match(await page.textContent('.selection-bar'), /Step 5 of 10: S = Q·Kᵀ/);
+  assert.match(await page.textContent('.selection-bar'), /S = Q·Kᵀ: every query against every key/);
+  assert.match(await page.textContent('.stage-count'), /Step 5 of 10/);
   await back.click();
   assert.equal(await page.getAttribute(`${FLOW} .flow-card.is-current`, 'data-card'), 'v');
   assert.ok(await page.getByRole('button', { name: 'Play' }).isVisible());

@@ -285,7 +285,8 @@ export default {
     redo: 'Redo',
     settings: 'Sizes and options',
     nothingSelected: 'Click, tap or focus any number to see how it was computed; what it came from lights up, and what it feeds.',
-    selected: (name, r, c) => `${name}, row ${r + 1}, column ${c + 1}`,
+    selected: (name, row, col) => `${name}[${row}, ${col}]`,
+    miniMasked: 'mask',
     legend: (min, max) => `${min} … ${max}`,
     legendMasked: 'hatched: blocked by the mask (−∞)',
     titles: {
@@ -327,7 +328,7 @@ export default {
     predictSkip: 'Just show me',
     predictRight: (token, w) => `Right: “${token}” gets the largest weight, ${w}.`,
     predictWrong: (token, w, guess, gw) => `Not quite: “${token}” gets the largest weight, ${w}; “${guess}” gets ${gw}.`,
-    hidden: 'Hidden until you guess',
+    hidden: 'Hidden until you guess ↑',
     notANumber: (key) => `“${key}” is not part of a number: type digits, a minus sign, a point or a fraction like 1/2.`,
     clamped: (label, limit, typed) => `${label}: ${typed} is beyond what the page shows; it is set to ${limit}.`,
     undone: 'Undone.',

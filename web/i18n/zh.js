@@ -282,7 +282,8 @@ export default {
     redo: '重做',
     settings: '尺寸与选项',
     nothingSelected: '点击、轻触或聚焦任意一个数字，查看它是如何算出来的；它的来源和它影响的数字都会高亮。',
-    selected: (name, r, c) => `${name}，第 ${r + 1} 行，第 ${c + 1} 列`,
+    selected: (name, row, col) => `${name}[${row}, ${col}]`,
+    miniMasked: '掩码',
     legend: (min, max) => `${min} … ${max}`,
     legendMasked: '斜线：被掩码屏蔽（−∞）',
     titles: {
@@ -324,7 +325,7 @@ export default {
     predictSkip: '直接看答案',
     predictRight: (token, w) => `答对了：“${token}” 的权重最大，为 ${w}。`,
     predictWrong: (token, w, guess, gw) => `不太对：“${token}” 的权重最大，为 ${w}；“${guess}” 是 ${gw}。`,
-    hidden: '猜完之后显示',
+    hidden: '猜完之后显示 ↑',
     notANumber: (key) => `“${key}” 不是数字的一部分：请输入数字、负号、小数点或像 1/2 这样的分数。`,
     clamped: (label, limit, typed) => `${label}：${typed} 超出了页面能显示的范围，已设为 ${limit}。`,
     undone: '已撤销。',

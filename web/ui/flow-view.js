@@ -44,9 +44,13 @@ export class FlowView {
       }
       entry.el.classList.toggle('is-current', current === card.step);
       entry.el.classList.toggle('is-hidden-answer', hidden.has(card.step));
+      entry.note ??= h('p', { className: 'hidden-note' });
+      entry.note.textContent = hidden.has(card.step) ? S.flow.hidden : '';
+      if (hidden.has(card.step)) entry.el.append(entry.note);
+      else entry.note.remove();
       entry.el.classList.toggle('mini', Boolean(card.mini));
       entry.el.classList.toggle('wide', card.cols > 6);
-      entry.title.textContent = card.mini ? card.symbol : card.title;
+      entry.title.textContent = card.mini ? (card.step === 'masked' ? S.flow.miniMasked : card.symbol) : card.title;
       if (card.mini) entry.title.title = card.title;
       // Wide tables (long sentences) show at most 2 decimals in the flow, the same for
       // every cell of the table; the selection bar gives every digit.
@@ -80,9 +84,22 @@ export class FlowView {
       this.blockOf.set(table, card);
       tables.push(table);
       const lane = byLane[card.lane];
-      if (lane.length) lane.push(this.arrow(i));
-      lane.push(entry.el);
+      // Q, K and V are three projections of the same input: one group, no arrows
+      // between them (an arrow would say K is made from Q).
+      if (['q', 'k', 'v'].includes(card.step)) {
+        this.qkv ??= h('div', { className: 'flow-group', dataset: { group: 'qkv' } });
+        if (!lane.includes(this.qkv)) {
+          if (lane.length) lane.push(this.arrow(i));
+          lane.push(this.qkv);
+          this.qkvCards = [];
+        }
+        this.qkvCards.push(entry.el);
+      } else {
+        if (lane.length) lane.push(this.arrow(i));
+        lane.push(entry.el);
+      }
     });
+    if (this.qkv) sync(this.qkv, this.qkvCards ?? []);
     sync(this.lanes.input, byLane.input);
     sync(this.lanes.head, byLane.head);
     return tables;

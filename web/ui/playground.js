@@ -273,7 +273,7 @@ export class Playground {
       skip: () => this.guess(null),
     });
     const sentence = this.view === 'flow' && this.stageIndex !== null && cards[this.stageIndex]
-      ? `${F.stageOf(this.stageIndex, cards.length)}: ${this.stageSentence(cards[this.stageIndex].step)}` : null;
+      ? this.stageSentence(cards[this.stageIndex].step) : null;
     renderSelection(this.selectionBar, { sentence, selection: this.selectionModel() }, S);
   }
 
@@ -290,7 +290,8 @@ export class Playground {
     const model = explanationOf(this.state, this.trace, block, r, c, this.S);
     const name = block.symbol ?? block.name;
     const head = block.head !== undefined && this.trace.heads.length > 1 ? ` · ${this.S.head(block.head)}` : '';
-    return { title: `${this.S.flow.selected(name, r, c)}${head}`, lines: model.lines };
+    // Rows and columns by their labels (tokens, or 1-based dimensions), as the tables show them.
+    return { title: `${this.S.flow.selected(name, block.rowLabels[r], block.colLabels[c])}${head}`, lines: model.lines };
   }
 
   guess(i) {
@@ -305,6 +306,10 @@ export class Playground {
     this.selection = { step: 'weights', head: this.head, row, col: j.answer };
     this.pointed = null;
     this.render();
+    // On a phone the weights are screens below the question: bring them into view.
+    if (matchMedia('(max-width: 600px)').matches) {
+      requestAnimationFrame(() => this.flowEl.querySelector('[data-card="weights"]')?.scrollIntoView({ block: 'start' }));
+    }
   }
 
   setViewMode(view) {
