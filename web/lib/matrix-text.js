@@ -1,7 +1,7 @@
 // Matrices as text, both ways: export a step as CSV, a Markdown table or a LaTeX bmatrix,
 // and read back a matrix an article printed (CSV, Markdown, LaTeX, or numbers separated by
 // spaces), so the page can check the article's numbers against the engine's.
-import { fmt } from './format.js';
+import { fmtPlain } from './format.js';
 
 // A spreadsheet would run a cell that starts with = + - @ as a formula; quote those.
 function csvField(text) {
@@ -22,17 +22,24 @@ export function toCSV(m, rowLabels, colLabels) {
 
 const mdCell = (text) => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+// Markdown and LaTeX carry the table's numbers as numbers: the table's decimals with
+// trailing zeros, and where the table shows a marker (4.5e-5, <1.000) the digits the
+// value needs (0.000045, 0.99995), so a pasted export reads back and checks as equal.
 export function toMarkdown(m, rowLabels, colLabels, decimals) {
   const header = ['', ...colLabels].map(mdCell);
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
   for (let r = 0; r < m.rows; r++) {
-    const cells = Array.from({ length: m.cols }, (_, c) => fmt(m.value(r, c), decimals));
+    const cells = Array.from({ length: m.cols }, (_, c) => fmtPlain(m.value(r, c), decimals));
     lines.push(`| ${[mdCell(rowLabels[r]), ...cells].join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-const texNumber = (v, decimals) => (v === -Infinity ? '-\\infty' : v === Infinity ? '\\infty' : fmt(v, decimals));
+function texNumber(v, decimals) {
+  if (v === -Infinity) return '-\\infty';
+  if (v === Infinity) return '\\infty';
+  return fmtPlain(v, decimals).replace(/e([-+]?)(\d+)$/, (_, sign, exp) => ` \\times 10^{${sign === '-' ? '-' : ''}${exp}}`);
+}
 
 export function toLatex(m, decimals) {
   const rows = Array.from({ length: m.rows }, (_, r) => Array.from({ length: m.cols }, (_, c) => texNumber(m.value(r, c), decimals)).join(' & '));
@@ -46,6 +53,8 @@ function readNumber(token) {
   const fractions = { '½': 0.5, '⅓': 1 / 3, '¼': 0.25, '¾': 0.75, '⅔': 2 / 3 };
   if (t in fractions) return fractions[t];
   if (/^-?(\\infty|∞|inf(inity)?)$/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
+  // 4.5 \times 10^{-7}, 4.5×10^-7, 4.5·10^{-7}: scientific notation as articles print it.
+  t = t.replace(/\s*(?:\\times|\\cdot|×|·)\s*10\^\{?([-+]?\d+)\}?/g, 'e$1');
   const sqrt = (s) => s.replace(/\\sqrt\{([^{}]+)\}|√\(?([\d.]+)\)?/g, (_, a, b) => `Math.sqrt(${a ?? b})`);
   t = t.replace(/\\[dt]?frac\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}/g, '($1)/($2)');
   t = sqrt(t);
@@ -118,8 +127,13 @@ export function parseMatrix(text) {
   if (latex) {
     lines = latex[1].split(/\\\\/).map((row) => row.split('&'));
   } else if (/^\s*\|/m.test(text)) {
-    lines = text.split(/\r?\n/).filter((l) => /^\s*\|/.test(l) && !/^\s*\|?\s*:?-{3,}/.test(l.replace(/\|/g, '')))
-      .map((l) => l.trim().replace(/^\||\|$/g, '').split('|'));
+    const isRule = (l) => /^\s*\|?\s*:?-{3,}/.test(l.replace(/\|/g, ''));
+    let rows = text.split(/\r?\n/).filter((l) => /^\s*\|/.test(l));
+    // Above a Markdown table's |---| rule is its header, even when its labels are numbers
+    // (the page's own exports label columns 1, 2, …).
+    const rule = rows.findIndex(isRule);
+    if (rule > 0) rows = rows.slice(rule);
+    lines = rows.filter((l) => !isRule(l)).map((l) => l.trim().replace(/^\||\|$/g, '').split('|'));
   } else {
     lines = text.split(/\r?\n/).filter((l) => l.trim() !== '')
       .map((l) => (l.includes(',') && !/\d,\d{1,2}(\s|$)/.test(l) ? l.split(',') : l.trim().replace(/^\[+|\]+,?$/g, '').split(/[\s,;]+/)));

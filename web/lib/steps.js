@@ -5,7 +5,7 @@
 // (one level: explain.js closes them transitively), and how a cell's arithmetic reads.
 // sections.js, explain.js, share-link keys, the widget's steps= filter and the tests
 // iterate over STEPS. Adding a step: one row in kSteps (C++), one entry here, its strings.
-import { fmt, sub, times, sumOf } from './format.js';
+import { num, sub, times, sumOf } from './format.js';
 
 const at = (m, r, c) => m.data[r * m.cols + c];
 const rowOf = (m, r) => Array.from(m.data.slice(r * m.cols, (r + 1) * m.cols));
@@ -120,7 +120,7 @@ export const STEPS = [
     const k = rowOf(h.k, c);
     if (config.score === 'additive') {
       const va = config.va ?? q.map(() => 1);
-      const terms = q.map((qv, p) => `${fmt(va[p], d)}·tanh(${f(qv)} + ${f(k[p])})`);
+      const terms = q.map((qv, p) => `${num(va[p], d)}·tanh(${f(qv)} + ${f(k[p])})`);
       return [`Σ vₐ·tanh(q${sub(r + 1)} + k${sub(c + 1)}) = ${sumOf(terms, S.explain.more)} = ${f(at(h.scores, r, c))}`];
     }
     return [`q${sub(r + 1)}·k${sub(c + 1)} = ${sumOf(q.map((qv, p) => times(qv, k[p], d)), S.explain.more)} = ${f(at(h.scores, r, c))}`];

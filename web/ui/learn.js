@@ -6,7 +6,7 @@ import { h, s } from './dom.js';
 import { makeTrainer, lossOf } from '../lib/train.js';
 import { randomMatrix } from '../lib/state.js';
 import { NEW_SENTENCES } from '../lib/presets.js';
-import { fmt } from '../lib/format.js';
+import { fmt, num } from '../lib/format.js';
 
 const STEPS_PER_FRAME = 5;
 
@@ -132,8 +132,8 @@ export function learnSection(playground, S, commit) {
     const now = lossOf(playground.trace, taskSpec());
     const t = taskSpec();
     status.textContent = t.kind === 'attend'
-      ? T.statusAttend(trainer.steps, fmt(now.loss, 4), query.selectedOptions[0]?.textContent ?? '', key.selectedOptions[0]?.textContent ?? '', fmt(now.weight, 3))
-      : T.statusFit(trainer.steps, fmt(now.loss, 5));
+      ? T.statusAttend(trainer.steps, num(now.loss, 4), query.selectedOptions[0]?.textContent ?? '', key.selectedOptions[0]?.textContent ?? '', num(now.weight, 3))
+      : T.statusFit(trainer.steps, num(now.loss, 5));
     curve.replaceChildren(lossCurve(losses, T.curve));
   };
 

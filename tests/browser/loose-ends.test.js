@@ -1,0 +1,50 @@
+// Issue #12's loose ends on the page: numbers a reader can trust at a glance (one number of
+// decimals per table, nothing shown as 0 or 1 that is not).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage } from './browser.js';
+
+let env;
+before(async () => { env = await launch(); });
+after(async () => env?.close());
+
+const ready = (page) => page.waitForSelector('[data-step="final"] td[data-row="0"][data-col="0"]');
+
+// Every matrix table (and the softmax statistics) as { step, texts, values }.
+const tablesOf = (page, root = '') => page.$$eval(`${root} table.matrix, ${root} table.stats:not(.target)`, (tables) => tables.map((t) => {
+  const tds = [...t.querySelectorAll('td')];
+  return { step: t.dataset.step ?? 'stats', texts: tds.map((td) => td.textContent), values: tds.map((td) => (td.dataset.value === undefined ? null : Number(td.dataset.value))) };
+}));
+
+test('numbers: one number of decimals per table, and nothing shows as 0 or 1 that is not', async () => {
+  const { page, problems } = await openPage(env, '#preset=two-words');
+  await ready(page);
+  for (const decimals of [3, 2, 5]) {
+    if (decimals !== 3) {
+      const control = decimals < 3 ? '[data-control="decimals-dec"]' : '[data-control="decimals-inc"]';
+      const clicks = decimals === 2 ? 1 : 3; // 3 -> 2, then 2 -> 5
+      for (let i = 0; i < clicks; i++) await page.click(control);
+      await page.waitForFunction((d) => document.querySelector('[data-step="x"] td').textContent === (1).toFixed(d), decimals);
+    }
+    for (const { step, texts, values } of await tablesOf(page)) {
+      texts.forEach((text, i) => {
+        // 5.0e-5 is a size, <1.000 a side of 1: neither has "decimals" to count.
+        if (/e-|^[<>]|∞/.test(text)) return;
+        assert.equal(text.split('.')[1]?.length, decimals, `${step}: "${text}" at ${decimals} decimals`);
+        if (values[i] !== null && [0, 1, -1].includes(Number(text))) assert.equal(values[i], Number(text), `${step}: ${values[i]} shows as "${text}"`);
+      });
+    }
+  }
+  // Seed 002's second row, 0.00005 and 0.99995, at 5, 2 and 3 decimals.
+  const weights = async () => page.$$eval('[data-step="weights"] table.matrix td', (tds) => tds.map((td) => td.textContent));
+  assert.deepEqual(await weights(), ['0.01417', '0.98583', '0.00005', '0.99995']);
+  await page.click('[data-control="decimals-dec"]');
+  await page.click('[data-control="decimals-dec"]');
+  await page.waitForFunction(() => document.querySelector('[data-step="weights"] td').textContent === '0.014');
+  assert.deepEqual(await weights(), ['0.014', '0.986', '5.0e-5', '<1.000']);
+  // The explanation's arithmetic gives the plain number, not a marker.
+  await page.hover('[data-step="weights"] td[data-row="1"][data-col="1"]');
+  assert.match(await page.textContent('[role="tooltip"]'), /= 0\.9999$|= 0\.9999\D/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
