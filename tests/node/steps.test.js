@@ -124,3 +124,14 @@ test('view models: sections per step, blocked cells, checks, and controls from t
 test('every preset runs within the page\'s limits', () => {
   for (const name of Object.keys(PRESETS)) engine.run(presetConfig(name), { limits: 'page' });
 });
+
+test('explanations count rows and columns from 1 and say that pos counts from 0', () => {
+  const sin = { ...golden.find((c) => c.name === 'multi-head-wo').config, positional: 'sinusoidal' };
+  const lines = explainCell(engine.run(sin), sin, { step: 'pe', head: null, row: 1, col: 2 }, 3, S);
+  assert.match(lines[0], /^PE\[2\]\[3\] = sin\(pos \/ 10000\^\(2i\/d_model\)\) = sin\(1 \/ 10000\^\(2\/\d+\)\) = /);
+  assert.match(lines[1], /pos = 1 is row 2 \(positions count from 0\); 2i = 2/);
+  const rope = { ...golden.find((c) => c.name === 'multi-head-wo').config, positional: 'rope' };
+  const q = explainCell(engine.run(rope), rope, { step: 'q', head: null, row: 2, col: 0 }, 3, S);
+  assert.match(q[0], /^q₃,₁ = /);
+  assert.match(q[2], /θ = pos·10000\^\(−2i\/d_k\) = 2·10000\^\(−0\/\d+\) = 2 rad; pos = 2 is row 3/);
+});

@@ -257,8 +257,8 @@ export default {
   explain: {
     input: (name, r, c, v) => `${name}[${r + 1}][${c + 1}] = ${v}: an input. Change it and see what depends on it.`,
     project: (name, r, c) => `${name}[${r + 1}][${c + 1}] = row ${r + 1} of the input · column ${c + 1} of W`,
-    rope: (angle) => `then rotated by RoPE by ${angle} rad`,
-    pe: (pos, i, f) => `PE[${pos}][${i}] = ${f}`,
+    rope: (pos, twoI, dk, angle) => `θ = pos·10000^(−2i/d_k) = ${pos}·10000^(−${twoI}/${dk}) = ${angle} rad; pos = ${pos} is row ${pos + 1} (positions count from 0)`,
+    pe: (pos, twoI) => `pos = ${pos} is row ${pos + 1} (positions count from 0); 2i = ${twoI}`,
     score: (j, k) => `q${j}·k${k}`,
     additive: (j, k) => `Σ vₐ·tanh(q${j} + k${k})`,
     scaleBy: 'scaled',

@@ -254,8 +254,8 @@ export default {
   explain: {
     input: (name, r, c, v) => `${name}[${r + 1}][${c + 1}] = ${v}：输入值。改动它，看看哪些结果依赖它。`,
     project: (name, r, c) => `${name}[${r + 1}][${c + 1}] = 输入第 ${r + 1} 行 · W 第 ${c + 1} 列`,
-    rope: (angle) => `再经 RoPE 旋转 ${angle} 弧度`,
-    pe: (pos, i, f) => `PE[${pos}][${i}] = ${f}`,
+    rope: (pos, twoI, dk, angle) => `θ = pos·10000^(−2i/d_k) = ${pos}·10000^(−${twoI}/${dk}) = ${angle} 弧度；pos = ${pos} 即第 ${pos + 1} 行（位置从 0 开始数）`,
+    pe: (pos, twoI) => `pos = ${pos} 即第 ${pos + 1} 行（位置从 0 开始数）；2i = ${twoI}`,
     score: (j, k) => `q${j}·k${k}`,
     additive: (j, k) => `Σ vₐ·tanh(q${j} + k${k})`,
     scaleBy: '缩放',

@@ -67,7 +67,7 @@ const projection = (id, symbol, weight, rowsKey, width) => ({
       const rotated = c % 2 === 0
         ? `${f(plain)}·cos(${f(theta)}) − ${f(partner)}·sin(${f(theta)})`
         : `${f(partner)}·sin(${f(theta)}) + ${f(plain)}·cos(${f(theta)})`;
-      lines.push(`RoPE: ${rotated} = ${f(at(trace[id], r, c))}`);
+      lines.push(`RoPE: ${rotated} = ${f(at(trace[id], r, c))}`, S.explain.rope(r, 2 * i, trace.dk, f(theta)));
     }
     return lines;
   },
@@ -89,9 +89,15 @@ export const STEPS = [
     id: 'pe', symbol: 'PE', perHead: false, titleKey: 'pe',
     shape: (z) => [z.n, z.dModel], when: (z) => z.sinusoidal, read: (trace) => trace.pe,
     sources: () => {},
-    explain: ({ trace, f }, r, c) => {
+    // Rows and columns are counted from 1, as everywhere on the page; the formula's pos and
+    // 2i count from 0, and the second line says which is which.
+    explain: ({ trace, f, S }, r, c) => {
       const i = c - (c % 2);
-      return [`PE[${r + 1}][${c + 1}] = ${c % 2 === 0 ? 'sin' : 'cos'}(${r} / 10000^(${i}/${trace.x.cols})) = ${f(at(trace.pe, r, c))}`];
+      const fn = c % 2 === 0 ? 'sin' : 'cos';
+      return [
+        `PE[${r + 1}][${c + 1}] = ${fn}(pos / 10000^(2i/d_model)) = ${fn}(${r} / 10000^(${i}/${trace.x.cols})) = ${f(at(trace.pe, r, c))}`,
+        S.explain.pe(r, i),
+      ];
     },
   },
   {
