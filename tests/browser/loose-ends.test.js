@@ -1,5 +1,5 @@
 // Issue #12's loose ends on the page: numbers a reader can trust at a glance (one number of
-// decimals per table, nothing shown as 0 or 1 that is not).
+// decimals per table, nothing shown as 0 or 1 that is not), and formulas that fit a phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from './browser.js';
@@ -46,5 +46,28 @@ test('numbers: one number of decimals per table, and nothing shows as 0 or 1 tha
   await page.hover('[data-step="weights"] td[data-row="1"][data-col="1"]');
   assert.match(await page.textContent('[role="tooltip"]'), /= 0\.9999$|= 0\.9999\D/);
   assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('formulas fit a 375 px phone with RoPE on, and any still wider scrolls visibly', async () => {
+  const { page } = await openPage(env, '#preset=two-words', { width: 375, height: 800 });
+  await ready(page);
+  await page.selectOption('#ctl-positional', 'rope');
+  await page.waitForFunction(() => document.querySelector('[data-section="qkv"] .formula')?.textContent.includes('θ'));
+  // Off-screen sections are not laid out (content-visibility): show the whole page.
+  await page.setViewportSize({ width: 375, height: await page.evaluate(() => document.documentElement.scrollHeight) });
+  await page.waitForTimeout(200);
+  const formulas = await page.$$eval('.step .formula', (els) => els.map((el) => {
+    const style = getComputedStyle(el);
+    return { section: el.closest('[data-section]').dataset.section, scroll: el.scrollWidth, width: el.clientWidth, overflow: style.overflowX, attachment: style.backgroundAttachment };
+  }));
+  assert.ok(formulas.length >= 8);
+  for (const f of formulas) {
+    assert.ok(f.scroll <= f.width + 1 || ['auto', 'scroll'].includes(f.overflow), `${f.section}: ${f.scroll} px in ${f.width} px and overflow ${f.overflow}`);
+    assert.match(f.attachment, /local.*scroll/, `${f.section}: the edge shadows that show more to scroll`);
+  }
+  const qkv = formulas.find((f) => f.section === 'qkv');
+  assert.ok(qkv.scroll <= qkv.width + 1, `the RoPE formula fits: ${qkv.scroll} px in ${qkv.width} px`);
+  assert.ok(formulas.every((f) => f.scroll <= f.width + 1), JSON.stringify(formulas.filter((f) => f.scroll > f.width + 1)));
   await page.close();
 });

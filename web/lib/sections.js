@@ -76,19 +76,21 @@ export function buildSections(config, trace, S) {
   const src = config.context ? 'C' : 'X';
   out.push({
     id: 'weights-in', steps: ['wq', 'wk', 'wv'], title: T.weightsIntro.title, text: T.weightsIntro.text,
-    tex: `Q = XW_Q,\\quad K = ${src}W_K,\\quad V = ${src}W_V`,
+    tex: `Q = XW_Q,\\; K = ${src}W_K,\\; V = ${src}W_V`,
     blocks: ['wq', 'wk', 'wv'].map((w) => ({
       ...block(w), rowLabels: dims(z.dModel),
       colLabels: headColumns(z.heads, w === 'wv' ? z.dv : z.dk, S), editable: true, tools: ['identity', 'random'],
     })),
   });
+  // Formulas are set in lines a phone's width can hold (about 320 px); what is still wider
+  // scrolls (style.css).
   const ropeTex = config.positional === 'rope'
-    ? ',\\quad \\begin{pmatrix} q_{2i} \\\\ q_{2i+1} \\end{pmatrix} \\leftarrow R(pos\\cdot 10000^{-2i/d_k}) \\begin{pmatrix} q_{2i} \\\\ q_{2i+1} \\end{pmatrix}'
+    ? ' \\\\ \\begin{pmatrix} q_{2i} \\\\ q_{2i+1} \\end{pmatrix} \\leftarrow R(\\theta_i) \\begin{pmatrix} q_{2i} \\\\ q_{2i+1} \\end{pmatrix} \\\\ \\theta_i = pos\\cdot 10000^{-2i/d_k}'
     : '';
   out.push({
     id: 'qkv', steps: ['q', 'k', 'v'], title: T.qkv.title,
     text: [T.q.text, T.k.text, T.v.text, config.positional === 'rope' ? T.rope.text : null].filter(Boolean).join(' '),
-    tex: `Q = XW_Q,\\; K = ${src}W_K,\\; V = ${src}W_V${ropeTex}`,
+    tex: `\\begin{gathered} Q = XW_Q,\\; K = ${src}W_K,\\; V = ${src}W_V${ropeTex} \\end{gathered}`,
     blocks: [
       { ...block('q'), rowLabels: queries, colLabels: headColumns(z.heads, z.dk, S) },
       { ...block('k'), rowLabels: keys, colLabels: headColumns(z.heads, z.dk, S) },
@@ -119,7 +121,7 @@ export function buildSections(config, trace, S) {
   });
   out.push({
     id: 'weights', steps: ['weights'], title: T.weights.title, text: T.weights.text,
-    tex: 'A_{jk} = \\frac{\\exp(\\hat S_{jk} - m_j)}{\\sum_{k\'} \\exp(\\hat S_{jk\'} - m_j)},\\quad m_j = \\max_{k\'} \\hat S_{jk\'}',
+    tex: '\\begin{gathered} A_{jk} = \\frac{\\exp(\\hat S_{jk} - m_j)}{\\sum_{k\'} \\exp(\\hat S_{jk\'} - m_j)} \\\\ m_j = \\max_{k\'} \\hat S_{jk\'} \\end{gathered}',
     blocks: perHead('weights', { pictures: true, stats: true }),
   });
   out.push({
