@@ -1,8 +1,10 @@
 // Issue #12's loose ends on the page: numbers a reader can trust at a glance (one number of
-// decimals per table, nothing shown as 0 or 1 that is not), and formulas that fit a phone.
+// decimals per table, nothing shown as 0 or 1 that is not), formulas that fit a phone, and
+// additive scoring and its v_a.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from './browser.js';
+import { strings } from '../../web/i18n/index.js';
 
 let env;
 before(async () => { env = await launch(); });
@@ -69,5 +71,45 @@ test('formulas fit a 375 px phone with RoPE on, and any still wider scrolls visi
   const qkv = formulas.find((f) => f.section === 'qkv');
   assert.ok(qkv.scroll <= qkv.width + 1, `the RoPE formula fits: ${qkv.scroll} px in ${qkv.width} px`);
   assert.ok(formulas.every((f) => f.scroll <= f.width + 1), JSON.stringify(formulas.filter((f) => f.scroll > f.width + 1)));
+  await page.close();
+});
+
+test('additive scoring: the title and formula say so, and v_a is its own table every score depends on', async () => {
+  const { page, problems } = await openPage(env, '#preset=multi-head');
+  await ready(page);
+  await page.selectOption('#ctl-score', 'additive');
+  await page.waitForSelector('[data-step="va"] table.matrix');
+  assert.match(await page.textContent('[data-section="scores"] h2'), /Additive.*tanh/);
+  assert.match(await page.textContent('[data-section="scores"] .formula'), /tanh/);
+  const dk = Number(await page.inputValue('#ctl-dk'));
+  assert.equal(await page.getAttribute('[data-step="va"] table.matrix', 'data-shape'), `1x${dk}`);
+  assert.deepEqual(await page.$$eval('[data-step="va"] td', (tds) => tds.map((td) => td.textContent)), Array(dk).fill('1.000'));
+  assert.equal(await page.locator('[data-step="va"] table.matrix.editable').count(), 1);
+  await page.hover('[data-step="va"] td[data-col="0"]');
+  assert.match(await page.textContent('[role="tooltip"]'), /^v_a\[1\] = 1: /);
+  // every score of both heads is computed from it
+  const scores = await page.locator('[data-step="scores"] td').count();
+  assert.equal(await page.locator('[data-step="scores"] td.is-dependent').count(), scores);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+// Needs two changes in files this branch leaves alone: Playground.commitCell writes an edit
+// through withBlockCell (web/lib/state.js), so a vector block such as v_a lands in
+// config.va; view-model's sectionsView keeps section.chip and chipsOf labels a chip
+// S.chips[section.chip ?? section.id].
+test('additive scoring: editing v_a recomputes the scores; the chip says additive', { todo: 'needs Playground.commitCell -> withBlockCell and chipsOf -> section.chip' }, async () => {
+  const { page } = await openPage(env, '#preset=two-words');
+  await ready(page);
+  await page.selectOption('#ctl-score', 'additive');
+  await page.waitForSelector('[data-step="va"] table.matrix');
+  assert.equal(await page.textContent('.chip[data-target="scores"]'), strings('en').chips.scoresAdditive);
+  const before = await page.getAttribute('[data-step="scores"] td', 'data-value');
+  await page.click('[data-step="va"] td[data-col="1"]');
+  await page.keyboard.type('2');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((b) => document.querySelector('[data-step="scores"] td').dataset.value !== b, before);
+  assert.equal(await page.getAttribute('[data-step="va"] td[data-col="1"]', 'data-value'), '2');
+  assert.equal(await page.locator('[role="alert"]:not([hidden])').count(), 0);
   await page.close();
 });

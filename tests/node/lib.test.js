@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { encodeShare, decodeShare, resize, sizesOf, parseNumber, cleanChecks, causalMask } from '../../web/lib/state.js';
+import { encodeShare, decodeShare, resize, sizesOf, parseNumber, cleanChecks, causalMask, withBlockCell } from '../../web/lib/state.js';
 import { parseMatrix, toCSV, toMarkdown, toLatex, compareMatrix } from '../../web/lib/matrix-text.js';
 import { widgetSnippet, embedUrl } from '../../web/lib/embed.js';
 import { PRESETS } from '../../web/lib/presets.js';
@@ -109,6 +109,18 @@ test('the checker compares at the shown precision and reports shape differences'
   assert.equal(ok.differ, 0);
   assert.equal(compareMatrix([[0.4]], engine, 3).differ, 1);
   assert.equal(compareMatrix([[0.4]], engine, 1).differ, 0);
+});
+
+test('an edit of a vector block (v_a, a flat list shown as one row) sets that entry', () => {
+  const config = { x: [[1, 2]], wq: [[1, 0], [0, 1]], wk: [[1, 0], [0, 1]], wv: [[1], [1]], score: 'additive' };
+  const va = { step: 'va', field: 'va', vector: true, rows: 1, cols: 2, value: (r, c) => config.va?.[c] ?? 1 };
+  assert.deepEqual(withBlockCell(config, va, 0, 1, 3).va, [1, 3]); // absent: the default ones, then the edit
+  assert.equal(withBlockCell({ ...config, va: [2, 3] }, va, 0, 1, 3), null); // nothing to do
+  assert.deepEqual(withBlockCell({ ...config, va: [2, 3] }, va, 0, 0, -1).va, [-1, 3]);
+  const wq = { step: 'wq', rows: 2, cols: 2, value: (r, c) => config.wq[r][c] };
+  assert.deepEqual(withBlockCell(config, wq, 1, 0, 5).wq, [[1, 0], [5, 1]]);
+  assert.equal(withBlockCell(config, wq, 1, 1, 1), null);
+  assert.deepEqual(config.wq, [[1, 0], [0, 1]]); // the old config is left alone
 });
 
 test('embed snippets escape everything they carry', () => {

@@ -29,7 +29,7 @@ export default {
   copyFailed: 'Could not copy; the link is in the address bar.',
   overview: 'The steps of attention',
   chips: {
-    x: 'X', context: 'C', pe: '+ PE', 'weights-in': 'W_Q W_K W_V', qkv: 'Q K V', scores: 'QKᵀ',
+    x: 'X', context: 'C', pe: '+ PE', 'weights-in': 'W_Q W_K W_V', qkv: 'Q K V', scores: 'QKᵀ', scoresAdditive: 'Σ vₐ·tanh',
     scaled: '÷ √d_k', masked: 'mask', weights: 'softmax', output: 'A·V', concat: 'concat', final: 'output',
   },
   sizes: 'Sizes',
@@ -219,9 +219,11 @@ export default {
     v: { title: 'Values V = X·W_V', text: 'Row k is the information token k hands over when it is attended to.' },
     scores: {
       title: 'Scores S = Q·Kᵀ',
+      titleAdditive: 'Additive scores S = Σ vₐ·tanh(q + k)',
       text: 'Each score is the dot product of one query with one key: large when they point the same way.',
-      textAdditive: 'Additive scoring runs the query and key through a small layer instead of a dot product: Σ vₐ·tanh(q + k).',
+      textAdditive: 'Additive scoring runs the query and key through a small layer instead of a dot product: Σ vₐ·tanh(q + k). Its weights v_a, one per dimension and shared by the heads, are learned like W_Q; they start as ones. Edit them in their own table.',
     },
+    va: { title: 'Additive weights v_a' },
     scaled: {
       title: 'Scaled Ŝ = S ÷ √d_k',
       text: 'Dot products grow with the dimension d_k. Dividing by √d_k keeps them in a range where softmax still spreads attention instead of picking one key.',
@@ -255,6 +257,7 @@ export default {
     },
   },
   explain: {
+    va: (c, v) => `v_a[${c + 1}] = ${v}: the weight of dimension ${c + 1} in every additive score, shared by all heads. Change it and every score changes.`,
     input: (name, r, c, v) => `${name}[${r + 1}][${c + 1}] = ${v}: an input. Change it and see what depends on it.`,
     project: (name, r, c) => `${name}[${r + 1}][${c + 1}] = row ${r + 1} of the input · column ${c + 1} of W`,
     rope: (pos, twoI, dk, angle) => `θ = pos·10000^(−2i/d_k) = ${pos}·10000^(−${twoI}/${dk}) = ${angle} rad; pos = ${pos} is row ${pos + 1} (positions count from 0)`,

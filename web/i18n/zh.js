@@ -27,7 +27,7 @@ export default {
   copyFailed: '无法复制；链接就在地址栏中。',
   overview: '注意力的各个步骤',
   chips: {
-    x: 'X', context: 'C', pe: '+ PE', 'weights-in': 'W_Q W_K W_V', qkv: 'Q K V', scores: 'QKᵀ',
+    x: 'X', context: 'C', pe: '+ PE', 'weights-in': 'W_Q W_K W_V', qkv: 'Q K V', scores: 'QKᵀ', scoresAdditive: 'Σ vₐ·tanh',
     scaled: '÷ √d_k', masked: '掩码', weights: 'softmax', output: 'A·V', concat: '拼接', final: '输出',
   },
   sizes: '尺寸',
@@ -216,9 +216,11 @@ export default {
     v: { title: '值 V = X·W_V', text: '第 k 行是第 k 个词被关注时交出去的信息。' },
     scores: {
       title: '分数 S = Q·Kᵀ',
+      titleAdditive: '加性分数 S = Σ vₐ·tanh(q + k)',
       text: '每个分数是一个查询与一个键的点积：两者方向越一致，分数越大。',
-      textAdditive: '加性打分不用点积，而是把查询和键送进一个小网络：Σ vₐ·tanh(q + k)。',
+      textAdditive: '加性打分不用点积，而是把查询和键送进一个小网络：Σ vₐ·tanh(q + k)。它的权重 v_a 每一维一个、各个头共用，和 W_Q 一样是学出来的，初始全为 1。可以在它自己的表格里修改。',
     },
+    va: { title: '加性打分的权重 v_a' },
     scaled: {
       title: '缩放 Ŝ = S ÷ √d_k',
       text: '点积会随维度 d_k 变大。除以 √d_k 让分数保持在合适的范围，softmax 才不会只盯住一个键。',
@@ -252,6 +254,7 @@ export default {
     },
   },
   explain: {
+    va: (c, v) => `v_a[${c + 1}] = ${v}：每个加性分数中第 ${c + 1} 维的权重，所有头共用。改动它，所有分数都会变。`,
     input: (name, r, c, v) => `${name}[${r + 1}][${c + 1}] = ${v}：输入值。改动它，看看哪些结果依赖它。`,
     project: (name, r, c) => `${name}[${r + 1}][${c + 1}] = 输入第 ${r + 1} 行 · W 第 ${c + 1} 列`,
     rope: (pos, twoI, dk, angle) => `θ = pos·10000^(−2i/d_k) = ${pos}·10000^(−${twoI}/${dk}) = ${angle} 弧度；pos = ${pos} 即第 ${pos + 1} 行（位置从 0 开始数）`,

@@ -27,9 +27,11 @@ function headColumns(heads, width, S) {
 }
 
 /**
- * Returns [{ id, steps, title, tex, text, blocks }]; a block is
+ * Returns [{ id, steps, chip?, title, tex, text, blocks }] (chip: the key of its label in
+ * S.chips when it is not the id); a block is
  * { step, head?, name, caption, rows, cols, value, rowLabels, colLabels, editable?, labelsEditable?,
- *   toggle?, blockedAt?, pictures? }.
+ *   toggle?, blockedAt?, pictures?, field?, vector? } (vector: the config's field is a flat
+ *   list shown as one row; an edit of cell (0, c) sets field[c]).
  */
 export function buildSections(config, trace, S) {
   const z = sizesOf(config);
@@ -101,11 +103,19 @@ export function buildSections(config, trace, S) {
   const perHead = (step, extra = {}) => trace.heads.map((h, i) => ({
     ...block(step, i), rowLabels: queries, colLabels: step === 'output' ? dims(z.dv) : keys, ...extra,
   }));
+  // Additive scoring says so everywhere: title, chip, formula, text, and its weights v_a
+  // (one per dimension of a head, shared by the heads) as an editable 1 × d_k table.
   const additive = config.score === 'additive';
   out.push({
-    id: 'scores', steps: ['scores'], title: T.scores.title, text: additive ? T.scores.textAdditive : T.scores.text,
+    id: 'scores', steps: additive ? ['va', 'scores'] : ['scores'], chip: additive ? 'scoresAdditive' : 'scores',
+    title: additive ? T.scores.titleAdditive : T.scores.title, text: additive ? T.scores.textAdditive : T.scores.text,
     tex: additive ? 'S_{jk} = \\sum_{c} v_{a,c}\\,\\tanh(q_{jc} + k_{kc})' : 'S = QK^{\\top},\\quad S_{jk} = q_j \\cdot k_k',
-    blocks: perHead('scores'),
+    blocks: [
+      ...(additive ? [{
+        ...block('va'), rowLabels: ['v_a'], colLabels: dims(z.dk), editable: true, field: 'va', vector: true,
+      }] : []),
+      ...perHead('scores'),
+    ],
   });
   out.push({
     id: 'scaled', steps: ['scaled'], title: T.scaled.title,

@@ -74,6 +74,8 @@ const projection = (id, symbol, weight, rowsKey, width) => ({
 });
 
 const queriesIn = (trace) => trace.encoded ?? trace.x;
+// v_a as the engine uses it: the config's, or ones (its default).
+const vaOf = (config, dk) => config.va ?? Array.from({ length: dk }, () => 1);
 const keysIn = (trace) => (trace.context ? trace.contextEncoded ?? trace.context : queriesIn(trace));
 
 const perHead = (id, symbol, shape, sources, explain) => ({
@@ -117,15 +119,25 @@ export const STEPS = [
   projection('q', 'Q', 'wq', 'n', 'dk'),
   projection('k', 'K', 'wk', 'm', 'dk'),
   projection('v', 'V', 'wv', 'm', 'dv'),
+  // Additive scoring's weights, one per dimension of a head, shared by every head: a flat
+  // list in the config, shown as a 1 × d_k table (vector: the playground writes va[c]).
+  {
+    id: 'va', symbol: 'v_a', field: 'va', input: true, vector: true, perHead: false, titleKey: 'va',
+    shape: (z) => [1, z.dk], when: (z) => z.additive,
+    read: (trace, config) => ({ rows: 1, cols: trace.dk, data: vaOf(config, trace.dk) }),
+    sources: () => {},
+    explain: ({ trace, config, S, f }, r, c) => [S.explain.va(c, f(vaOf(config, trace.dk)[c]))],
+  },
   perHead('scores', 'S', nm, (z, head, r, c, mark) => {
     mark('q', null, r, r + 1, head * z.dk, (head + 1) * z.dk);
     mark('k', null, c, c + 1, head * z.dk, (head + 1) * z.dk);
+    if (z.additive) mark('va', null, 0, 1, 0, z.dk);
   }, ({ trace, config, head, f, d, S }, r, c) => {
     const h = trace.heads[head];
     const q = rowOf(h.q, r);
     const k = rowOf(h.k, c);
     if (config.score === 'additive') {
-      const va = config.va ?? q.map(() => 1);
+      const va = vaOf(config, trace.dk);
       const terms = q.map((qv, p) => `${num(va[p], d)}·tanh(${f(qv)} + ${f(k[p])})`);
       return [`Σ vₐ·tanh(q${sub(r + 1)} + k${sub(c + 1)}) = ${sumOf(terms, S.explain.more)} = ${f(at(h.scores, r, c))}`];
     }
@@ -212,6 +224,9 @@ const DEPENDENTS = {
   wq: (z, head, r, c, mark) => pairCols(z, 'q', c).forEach((col) => mark('q', null, 0, z.n, col, col + 1)),
   wk: (z, head, r, c, mark) => pairCols(z, 'k', c).forEach((col) => mark('k', null, 0, z.m, col, col + 1)),
   wv: (z, head, r, c, mark) => mark('v', null, 0, z.m, c, c + 1),
+  va: (z, head, r, c, mark) => {
+    for (let hd = 0; hd < z.heads; hd++) mark('scores', hd, 0, z.n, 0, z.m);
+  },
   q: (z, head, r, c, mark) => mark('scores', Math.floor(c / z.dk), r, r + 1, 0, z.m),
   k: (z, head, r, c, mark) => mark('scores', Math.floor(c / z.dk), 0, z.n, r, r + 1),
   v: (z, head, r, c, mark) => mark('output', Math.floor(c / z.dv), 0, z.n, c % z.dv, (c % z.dv) + 1),
