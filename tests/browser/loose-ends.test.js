@@ -1,6 +1,6 @@
 // Issue #12's loose ends on the page: numbers a reader can trust at a glance (one number of
-// decimals per table, nothing shown as 0 or 1 that is not), formulas that fit a phone, and
-// additive scoring and its v_a.
+// decimals per table, nothing shown as 0 or 1 that is not), formulas that fit a phone,
+// additive scoring and its v_a, and the article checker's verdicts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from './browser.js';
@@ -111,5 +111,33 @@ test('additive scoring: editing v_a recomputes the scores; the chip says additiv
   await page.waitForFunction((b) => document.querySelector('[data-step="scores"] td').dataset.value !== b, before);
   assert.equal(await page.getAttribute('[data-step="va"] td[data-col="1"]', 'data-value'), '2');
   assert.equal(await page.locator('[role="alert"]:not([hidden])').count(), 0);
+  await page.close();
+});
+
+test('the checker: a paste it cannot read clears the old verdict; another shape is its own verdict', async () => {
+  const { page } = await openPage(env, '#preset=two-words');
+  await ready(page);
+  const panel = '[data-step="weights"] [data-head="0"]';
+  await page.click(`${panel} details.check summary`);
+  const compare = async (text) => {
+    await page.fill(`${panel} textarea.check-input`, text);
+    await page.click(`${panel} button.compare`);
+  };
+  await compare('0.014 0.986\n0.00005 1');
+  await page.waitForSelector(`${panel} .check-summary:not([hidden])`);
+  assert.match(await page.textContent(`${panel} .check-summary`), /^All 4 compared cells agree/);
+  assert.equal(await page.locator(`${panel} td.check-same`).count(), 4);
+
+  await compare('0.014 0.986\n0 one');
+  await page.waitForSelector(`${panel} .check-summary`, { state: 'hidden' });
+  assert.match(await page.textContent(`${panel} .check .tool-status`), /Could not read that matrix: row 2, entry 2/);
+  assert.equal(await page.locator(`${panel} td.check-same, ${panel} td.check-differs`).count(), 0);
+
+  await compare('0.014 0.986'); // the right first row, and nothing else
+  await page.waitForSelector(`${panel} .check-summary:not([hidden])`);
+  const said = await page.textContent(`${panel} .check-summary`);
+  assert.doesNotMatch(said, /All .* agree/);
+  assert.match(said, /1 × 2.*2 × 2/);
+  assert.ok(await page.locator(`${panel} .check-summary.differs`).count() === 1, 'shown as a difference');
   await page.close();
 });

@@ -4,10 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { encodeShare, decodeShare, resize, sizesOf, parseNumber, cleanChecks, causalMask, withBlockCell } from '../../web/lib/state.js';
-import { parseMatrix, toCSV, toMarkdown, toLatex, compareMatrix } from '../../web/lib/matrix-text.js';
+import { parseMatrix, toCSV, toMarkdown, toLatex, compareMatrix, checkSummary } from '../../web/lib/matrix-text.js';
 import { widgetSnippet, embedUrl } from '../../web/lib/embed.js';
 import { PRESETS } from '../../web/lib/presets.js';
 import { fmt, fmtPlain, num } from '../../web/lib/format.js';
+import { strings } from '../../web/i18n/index.js';
 
 test('share links round-trip any state, including non-ASCII labels', () => {
   const state = { config: { ...PRESETS['it-animal'](), tokens: PRESETS['it-animal']().tokens.map((t, i) => (i === 0 ? '注意力 <b>"x"</b>' : t)) }, decimals: 4, lang: 'zh', checks: { 'q|-': [[1, 2]] } };
@@ -109,6 +110,30 @@ test('the checker compares at the shown precision and reports shape differences'
   assert.equal(ok.differ, 0);
   assert.equal(compareMatrix([[0.4]], engine, 3).differ, 1);
   assert.equal(compareMatrix([[0.4]], engine, 1).differ, 0);
+});
+
+test('a matrix of another shape is its own verdict, never "all agree"', () => {
+  const T = strings('en').tools;
+  const engine = { rows: 3, cols: 3, value: (r, c) => [[0.4011, 0.1978, 0.4011], [0.1978, 0.4011, 0.4011], [0.2483, 0.2483, 0.5035]][r][c] };
+  const part = compareMatrix([[0.401, 0.198, 0.401]], engine, 3); // the right first row, nothing else
+  assert.equal(part.differ, 0);
+  assert.equal(part.verdict, 'shape');
+  const said = checkSummary(part, [3, 3], T);
+  assert.doesNotMatch(said, /^All|all .* agree/i);
+  assert.match(said, /1 × 3.*3 × 3/);
+  const wrong = compareMatrix([[0.5, 0.5, 0], [0, 0.5, 0.5]], engine, 3);
+  assert.equal(wrong.verdict, 'shape');
+  assert.match(checkSummary(wrong, [3, 3], T), /2 × 3.*3 × 3.*6 cells.*6 differ/);
+  const full = [[0.401, 0.198, 0.401], [0.198, 0.401, 0.401], [0.248, 0.248, 0.504]];
+  assert.equal(compareMatrix(full, engine, 3).verdict, 'agree');
+  assert.match(checkSummary(compareMatrix(full, engine, 3), [3, 3], T), /^All 9/);
+  full[2][2] = 0.6;
+  assert.equal(compareMatrix(full, engine, 3).verdict, 'differ');
+  assert.match(checkSummary(compareMatrix(full, engine, 3), [3, 3], T), /^1 of 9 cells differ/);
+  for (const lang of ['en', 'zh']) {
+    const U = strings(lang).tools;
+    assert.notEqual(checkSummary(part, [3, 3], U), U.summary(0, 3), lang);
+  }
 });
 
 test('an edit of a vector block (v_a, a flat list shown as one row) sets that entry', () => {

@@ -186,6 +186,9 @@ export default {
       ? `All ${compared} compared cells agree with the engine.`
       : `${differ} of ${compared} cells differ from the engine (marked in red; hover for both numbers).`),
     shape: ([r1, c1], [r2, c2]) => `The article's matrix is ${r1} × ${c1}, but this step is ${r2} × ${c2}.`,
+    shapeCells: (differ, compared) => (differ === 0
+      ? `The ${compared} cells both have agree with the engine, but a matrix of another shape is not this step's.`
+      : `Of the ${compared} cells both have, ${differ} differ from the engine (marked in red).`),
     printed: (a, e) => `article: ${a} · engine: ${e}`,
   },
   steps: {

@@ -183,6 +183,9 @@ export default {
       ? `核对的 ${compared} 个单元格都与引擎一致。`
       : `${compared} 个单元格中有 ${differ} 个与引擎不一致（红色标出；悬停可见两个数）。`),
     shape: ([r1, c1], [r2, c2]) => `文章的矩阵是 ${r1} × ${c1}，而这一步是 ${r2} × ${c2}。`,
+    shapeCells: (differ, compared) => (differ === 0
+      ? `两者都有的 ${compared} 个单元格与引擎一致，但形状不同的矩阵不是这一步的结果。`
+      : `两者都有的 ${compared} 个单元格中有 ${differ} 个与引擎不一致（红色标出）。`),
     printed: (a, e) => `文章：${a} · 引擎：${e}`,
   },
   steps: {

@@ -160,7 +160,9 @@ function finish(raw) {
 /**
  * Compares an article's matrix with the engine's at the shown precision. A cell differs
  * when the two numbers round to different values at `decimals` digits and differ by more
- * than half a unit of the last digit.
+ * than half a unit of the last digit. The verdict: 'shape' when the article's matrix has
+ * another shape (whatever the cells both have say: it is not this step's matrix),
+ * else 'differ' when a cell differs, else 'agree'.
  */
 export function compareMatrix(printed, m, decimals) {
   const tol = 0.5 * 10 ** -decimals + 1e-12;
@@ -178,5 +180,15 @@ export function compareMatrix(printed, m, decimals) {
     }
   }
   const shapeDiffers = printed.length !== m.rows || printed[0].length !== m.cols;
-  return { cells, differ, compared, shapeDiffers, printedShape: [printed.length, printed[0].length] };
+  const verdict = shapeDiffers ? 'shape' : differ > 0 ? 'differ' : 'agree';
+  return { cells, differ, compared, shapeDiffers, verdict, printedShape: [printed.length, printed[0].length] };
+}
+
+/**
+ * The verdict of compareMatrix as one sentence of T (a language's `tools` strings);
+ * `shape` is the step's [rows, cols]. Never "all agree" about a matrix of another shape.
+ */
+export function checkSummary(result, shape, T) {
+  if (result.verdict === 'shape') return `${T.shape(result.printedShape, shape)} ${T.shapeCells(result.differ, result.compared)}`;
+  return T.summary(result.differ, result.compared);
 }
