@@ -1,6 +1,6 @@
 // Issue #12's loose ends on the page: numbers a reader can trust at a glance (one number of
 // decimals per table, nothing shown as 0 or 1 that is not), formulas that fit a phone,
-// additive scoring and its v_a, and the article checker's verdicts.
+// additive scoring and its v_a, the article checker's verdicts, and trained cells in Learn.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from './browser.js';
@@ -139,5 +139,42 @@ test('the checker: a paste it cannot read clears the old verdict; another shape 
   assert.doesNotMatch(said, /All .* agree/);
   assert.match(said, /1 × 2.*2 × 2/);
   assert.ok(await page.locator(`${panel} .check-summary.differs`).count() === 1, 'shown as a difference');
+  await page.close();
+});
+
+test('Learn marks trained cells in a colour of their own, with a legend', async () => {
+  const { page } = await openPage(env, '#preset=learn-it-animal');
+  await ready(page);
+  assert.equal(await page.isVisible('.learn-legend'), false);
+  await page.click('#learn-step');
+  await page.waitForSelector('[data-step="wq"] td.changed');
+  assert.equal(await page.isVisible('.learn-legend'), true);
+  assert.match(await page.textContent('.learn-legend'), /changed by training/);
+  const colours = await page.evaluate(() => {
+    const probe = (cls) => {
+      const td = document.querySelector('[data-step="x"] td');
+      td.classList.add(cls);
+      const style = getComputedStyle(td);
+      const out = { cls, bg: style.backgroundColor, shadow: style.boxShadow };
+      td.classList.remove(cls);
+      return out;
+    };
+    const changed = document.querySelector('[data-step="wq"] td.changed');
+    return {
+      changed: getComputedStyle(changed).backgroundColor,
+      swatch: getComputedStyle(document.querySelector('.learn-legend .swatch')).backgroundColor,
+      others: ['is-source', 'is-dependent', 'is-selected', 'check-same', 'check-differs', 'blocked'].map(probe),
+    };
+  });
+  assert.equal(colours.swatch, colours.changed);
+  for (const other of colours.others) assert.notEqual(other.bg, colours.changed, `${other.cls} has the trained cells' colour`);
+  // A trained cell that lights up as a source shows the source colour, and keeps its flag.
+  await page.hover('[data-step="q"] td[data-row="0"][data-col="0"]');
+  const source = await page.$eval('[data-step="wq"] td.changed.is-source', (td) => [getComputedStyle(td).backgroundColor, getComputedStyle(td).backgroundImage]);
+  assert.equal(source[0], colours.others[0].bg);
+  assert.match(source[1], /gradient/);
+  await page.click('#learn-reset');
+  await page.waitForSelector('[data-step="wq"] td.changed', { state: 'detached' });
+  assert.equal(await page.isVisible('.learn-legend'), false);
   await page.close();
 });

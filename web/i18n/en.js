@@ -118,6 +118,7 @@ export default {
     statusAttend: (step, loss, q, k, w) => `step ${step} · loss ${loss} · weight ${q} → ${k} = ${w}`,
     statusFit: (step, loss) => `step ${step} · mean squared error ${loss}`,
     picked: (q, k) => `Chosen: ${q} → ${k}. Press Train.`,
+    changedLegend: 'changed by training (Reset restores it)',
     newSentenceNote: 'A new sentence went through the same learned W_Q, W_K, W_V: they did not change, but the attention weights did, because they are computed from the input every time.',
   },
   cost: {

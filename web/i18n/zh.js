@@ -115,6 +115,7 @@ export default {
     statusAttend: (step, loss, q, k, w) => `第 ${step} 步 · 损失 ${loss} · 权重 ${q} → ${k} = ${w}`,
     statusFit: (step, loss) => `第 ${step} 步 · 均方误差 ${loss}`,
     picked: (q, k) => `已选：${q} → ${k}。请按“训练”。`,
+    changedLegend: '被训练改动过（“重置”可恢复）',
     newSentenceNote: '新的一句话经过同样学好的 W_Q、W_K、W_V：这些权重没有变，注意力权重却变了，因为它们每次都由输入重新计算。',
   },
   cost: {
