@@ -1,6 +1,7 @@
 // Issue #12's loose ends on the page: numbers a reader can trust at a glance (one number of
 // decimals per table, nothing shown as 0 or 1 that is not), formulas that fit a phone,
-// additive scoring and its v_a, the article checker's verdicts, and trained cells in Learn.
+// additive scoring and its v_a, the article checker's verdicts, trained cells in Learn, and
+// a Chinese page without English.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from './browser.js';
@@ -176,5 +177,45 @@ test('Learn marks trained cells in a colour of their own, with a legend', async 
   await page.click('#learn-reset');
   await page.waitForSelector('[data-step="wq"] td.changed', { state: 'detached' });
   assert.equal(await page.isVisible('.learn-legend'), false);
+  await page.close();
+});
+
+test('the Chinese page shows no English words, menus and dialogs open', async () => {
+  const { page, problems } = await openPage(env, '?lang=zh#preset=check-003', { locale: 'zh-CN' });
+  await ready(page);
+  for (const [select, value] of [['#ctl-positional', 'rope'], ['#ctl-score', 'additive'], ['#ctl-mask', 'custom']]) await page.selectOption(select, value);
+  await page.waitForSelector('[data-step="va"] td');
+  await page.click('#learn-step');
+  await page.$$eval('details', (all) => all.forEach((d) => { d.open = true; }));
+  await page.hover('[data-step="q"] td[data-row="1"][data-col="0"]');
+  await page.waitForSelector('[role="tooltip"]:not([hidden])');
+  await page.click('#embed');
+  await page.waitForSelector('dialog.embed-dialog attention-playground [data-step="weights"] td');
+  const words = await page.evaluate(() => {
+    const out = [];
+    // Numbers, tokens (the example's own words), formulas, code and what the reader typed are not prose.
+    const skip = '.katex, math, script, style, textarea, code, td, tbody th, thead th:not(.corner), svg text, svg title, #preset, #learn-query, #learn-key';
+    const add = (text, where) => {
+      const prose = text.replace(/[\w-]+\.(js|html)\b/g, ''); // file names
+      for (const w of prose.match(/[A-Za-z][A-Za-z’']{2,}/g) ?? []) out.push(`${w} (${where.slice(0, 80)})`);
+    };
+    const roots = [document, ...[...document.querySelectorAll('attention-playground')].map((e) => e.shadowRoot)];
+    for (const root of roots) {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let n; (n = walker.nextNode());) {
+        if (!n.parentElement.closest(skip)) add(n.textContent, n.textContent.trim());
+      }
+      for (const el of root.querySelectorAll('[aria-label], [title], [placeholder], [alt]')) {
+        if (el.closest(skip)) continue;
+        for (const a of ['aria-label', 'title', 'placeholder', 'alt']) if (el.getAttribute(a)) add(el.getAttribute(a), `@${a} ${el.getAttribute(a)}`);
+      }
+    }
+    return out;
+  });
+  // Names, units and notation that stay as they are in Chinese text.
+  const kept = new Set(['WebAssembly', 'English', 'softmax', 'model', 'out', 'RoPE', 'Esc', 'CSV', 'Markdown', 'LaTeX', 'SVG', 'PNG',
+    'Adam', 'GFLOP', 'xsimd', 'JavaScript', 'exp', 'tanh', 'sin', 'cos', 'pos', 'Concat', 'iframe', 'MiB', 'Ctrl', 'UTF', 'JSON']);
+  assert.deepEqual(words.filter((w) => !kept.has(w.split(' ')[0])), []);
+  assert.deepEqual(problems, []);
   await page.close();
 });
