@@ -1,7 +1,7 @@
 // Issue #12's loose ends on the page: numbers a reader can trust at a glance (one number of
 // decimals per table, nothing shown as 0 or 1 that is not), formulas that fit a phone,
-// additive scoring and its v_a, the article checker's verdicts, trained cells in Learn, and
-// a Chinese page without English.
+// additive scoring and its v_a, the article checker's verdicts, trained cells in Learn, a
+// Chinese page without English, and read-only widgets that invite no editing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from './browser.js';
@@ -216,6 +216,43 @@ test('the Chinese page shows no English words, menus and dialogs open', async ()
   const kept = new Set(['WebAssembly', 'English', 'softmax', 'model', 'out', 'RoPE', 'Esc', 'CSV', 'Markdown', 'LaTeX', 'SVG', 'PNG',
     'Adam', 'GFLOP', 'xsimd', 'JavaScript', 'exp', 'tanh', 'sin', 'cos', 'pos', 'Concat', 'iframe', 'MiB', 'Ctrl', 'UTF', 'JSON']);
   assert.deepEqual(words.filter((w) => !kept.has(w.split(' ')[0])), []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a read-only widget invites no editing; an editable one says how', async () => {
+  const S = strings('en');
+  const { page, problems } = await openPage(env, 'embed.html#preset=two-words&steps=x,weights&readonly=1');
+  await page.waitForSelector('#widget [data-step="x"] td');
+  assert.equal(await page.locator('#widget table.matrix.editable').count(), 0);
+  assert.equal(await page.locator('#widget .edit-hint').count(), 0);
+  const text = await page.$eval('#widget', (el) => el.shadowRoot.querySelector('.ap-root').innerText);
+  assert.ok(!text.includes(S.editHint));
+  assert.doesNotMatch(text, /\b(Edit|edit|Click|click|Change it)\b/);
+  const cursors = await page.$$eval('#widget table.matrix td, #widget table.matrix th', (els) => [...new Set(els.map((el) => getComputedStyle(el).cursor))]);
+  assert.ok(!cursors.includes('text'), `cursors: ${cursors}`);
+  await page.hover('#widget [data-step="x"] td[data-row="0"][data-col="0"]');
+  const tip = await page.$eval('#widget', (el) => el.shadowRoot.querySelector('[role="tooltip"]').textContent);
+  assert.match(tip, /X\[1\]\[1\] = 1: an input/);
+  assert.doesNotMatch(tip, /[Cc]hange|[Ee]dit/);
+  await page.focus('#widget [data-step="x"] td[data-row="0"][data-col="0"]');
+  await page.keyboard.type('5');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#widget td input').count(), 0);
+
+  // The same widget, editable: its tables say so and it shows how.
+  await page.goto(`${env.url}embed.html#preset=two-words&steps=x,weights`);
+  await page.reload();
+  await page.waitForSelector('#widget [data-step="x"] td');
+  assert.equal(await page.locator('#widget table.matrix.editable').count(), 1);
+  assert.equal(await page.textContent('#widget .edit-hint'), S.editHint);
+  assert.ok(await page.isVisible('#widget .edit-hint'));
+  assert.equal(await page.$eval('#widget [data-step="x"] td', (td) => getComputedStyle(td).cursor), 'text');
+  // Steps with nothing to edit: no hint.
+  await page.goto(`${env.url}embed.html#preset=two-words&steps=weights`);
+  await page.reload();
+  await page.waitForSelector('#widget [data-step="weights"] td');
+  assert.equal(await page.isVisible('#widget .edit-hint'), false);
   assert.deepEqual(problems, []);
   await page.close();
 });

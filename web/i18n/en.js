@@ -72,7 +72,7 @@ export default {
   arcs: 'Who attends to whom',
   arcsHint: 'Line weight = attention weight. Queries on the left, keys on the right.',
   legend: 'weight',
-  editHint: 'Click or focus a cell and type a number; Enter commits, Escape cancels, arrows move.',
+  editHint: 'Click or focus a number and type; Enter commits, Escape cancels, arrows move. A token’s label is edited the same way, and a click switches a cell of a custom mask. Every later step is recomputed.',
   cellLabel: (name, r, c) => `${name} row ${r + 1}, column ${c + 1}`,
   invalidNumber: (where, text) => `${where}: “${text}” is not a number. The previous value is kept.`,
   outOfRange: (where) => `${where}: the number is too large. The previous value is kept.`,
@@ -195,7 +195,7 @@ export default {
   steps: {
     x: {
       title: 'Input X',
-      text: 'Each row is one token’s embedding: a vector of d_model numbers. Edit any number or label; every later step is recomputed.',
+      text: 'Each row is one token’s embedding: a vector of d_model numbers. Every later step is computed from these rows.',
     },
     context: {
       title: 'Context C',
@@ -225,7 +225,7 @@ export default {
       title: 'Scores S = Q·Kᵀ',
       titleAdditive: 'Additive scores S = Σ vₐ·tanh(q + k)',
       text: 'Each score is the dot product of one query with one key: large when they point the same way.',
-      textAdditive: 'Additive scoring runs the query and key through a small layer instead of a dot product: Σ vₐ·tanh(q + k). Its weights v_a, one per dimension and shared by the heads, are learned like W_Q; they start as ones. Edit them in their own table.',
+      textAdditive: 'Additive scoring runs the query and key through a small layer instead of a dot product: Σ vₐ·tanh(q + k). Its weights v_a, one per dimension and shared by the heads, are learned like W_Q; they start as ones.',
     },
     va: { title: 'Additive weights v_a' },
     scaled: {
@@ -239,7 +239,7 @@ export default {
       text: 'Blocked positions become −∞, so softmax gives them exactly zero weight.',
       textNone: 'No mask: every query may look at every key.',
       textCausal: 'Causal mask: a token may look only at itself and earlier tokens, as a decoder must when it generates text.',
-      textCustom: 'Your mask: click a cell to block or allow that key for that query.',
+      textCustom: 'A mask of your own: each cell says whether that query may see that key.',
     },
     weights: {
       title: 'Attention weights A = softmax(Ŝ)',
@@ -261,8 +261,8 @@ export default {
     },
   },
   explain: {
-    va: (c, v) => `v_a[${c + 1}] = ${v}: the weight of dimension ${c + 1} in every additive score, shared by all heads. Change it and every score changes.`,
-    input: (name, r, c, v) => `${name}[${r + 1}][${c + 1}] = ${v}: an input. Change it and see what depends on it.`,
+    va: (c, v) => `v_a[${c + 1}] = ${v}: the weight of dimension ${c + 1} in every additive score, shared by all heads; every score depends on it.`,
+    input: (name, r, c, v) => `${name}[${r + 1}][${c + 1}] = ${v}: an input; the highlighted cells are computed from it.`,
     project: (name, r, c) => `${name}[${r + 1}][${c + 1}] = row ${r + 1} of the input · column ${c + 1} of W`,
     rope: (pos, twoI, dk, angle) => `θ = pos·10000^(−2i/d_k) = ${pos}·10000^(−${twoI}/${dk}) = ${angle} rad; pos = ${pos} is row ${pos + 1} (positions count from 0)`,
     pe: (pos, twoI) => `pos = ${pos} is row ${pos + 1} (positions count from 0); 2i = ${twoI}`,

@@ -70,7 +70,7 @@ export default {
   arcs: '谁在关注谁',
   arcsHint: '线越粗，权重越大。左边是查询，右边是键。',
   legend: '权重',
-  editHint: '点击或聚焦单元格后输入数字；回车确认，Esc 取消，方向键移动。',
+  editHint: '点击或聚焦一个数后输入；回车确认，Esc 取消，方向键移动。词的标签也这样修改；自定义掩码的单元格点一下即可切换。后面的每一步都会重新计算。',
   cellLabel: (name, r, c) => `${name} 第 ${r + 1} 行第 ${c + 1} 列`,
   invalidNumber: (where, text) => `${where}：“${text}”不是数字，已保留原值。`,
   outOfRange: (where) => `${where}：数字太大，已保留原值。`,
@@ -192,7 +192,7 @@ export default {
   steps: {
     x: {
       title: '输入 X',
-      text: '每一行是一个词的嵌入向量，有 d_model 个数。改动任何数字或标签，后面的每一步都会重新计算。',
+      text: '每一行是一个词的嵌入向量，有 d_model 个数。后面的每一步都由这些行算出。',
     },
     context: {
       title: '上下文 C',
@@ -222,7 +222,7 @@ export default {
       title: '分数 S = Q·Kᵀ',
       titleAdditive: '加性分数 S = Σ vₐ·tanh(q + k)',
       text: '每个分数是一个查询与一个键的点积：两者方向越一致，分数越大。',
-      textAdditive: '加性打分不用点积，而是把查询和键送进一个小网络：Σ vₐ·tanh(q + k)。它的权重 v_a 每一维一个、各个头共用，和 W_Q 一样是学出来的，初始全为 1。可以在它自己的表格里修改。',
+      textAdditive: '加性打分不用点积，而是把查询和键送进一个小网络：Σ vₐ·tanh(q + k)。它的权重 v_a 每一维一个、各个头共用，和 W_Q 一样是学出来的，初始全为 1。',
     },
     va: { title: '加性打分的权重 v_a' },
     scaled: {
@@ -236,7 +236,7 @@ export default {
       text: '被屏蔽的位置变成 −∞，softmax 后权重恰好为 0。',
       textNone: '没有掩码：每个查询都能看到所有键。',
       textCausal: '因果掩码：每个词只能看到自己和前面的词，解码器生成文本时必须如此。',
-      textCustom: '自定义掩码：点击单元格即可屏蔽或放开某个查询对某个键的关注。',
+      textCustom: '自定义掩码：每个单元格表示这个查询能否看到这个键。',
     },
     weights: {
       title: '注意力权重 A = softmax(Ŝ)',
@@ -258,8 +258,8 @@ export default {
     },
   },
   explain: {
-    va: (c, v) => `v_a[${c + 1}] = ${v}：每个加性分数中第 ${c + 1} 维的权重，所有头共用。改动它，所有分数都会变。`,
-    input: (name, r, c, v) => `${name}[${r + 1}][${c + 1}] = ${v}：输入值。改动它，看看哪些结果依赖它。`,
+    va: (c, v) => `v_a[${c + 1}] = ${v}：每个加性分数中第 ${c + 1} 维的权重，所有头共用；所有分数都依赖它。`,
+    input: (name, r, c, v) => `${name}[${r + 1}][${c + 1}] = ${v}：输入值；高亮的单元格由它算出。`,
     project: (name, r, c) => `${name}[${r + 1}][${c + 1}] = 输入第 ${r + 1} 行 · W 第 ${c + 1} 列`,
     rope: (pos, twoI, dk, angle) => `θ = pos·10000^(−2i/d_k) = ${pos}·10000^(−${twoI}/${dk}) = ${angle} 弧度；pos = ${pos} 即第 ${pos + 1} 行（位置从 0 开始数）`,
     pe: (pos, twoI) => `pos = ${pos} 即第 ${pos + 1} 行（位置从 0 开始数）；2i = ${twoI}`,
