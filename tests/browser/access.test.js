@@ -22,7 +22,8 @@ async function axe(path, { colorScheme = 'light', locale = 'en-US', prepare } = 
   const context = await env.browser.newContext({ bypassCSP: true, colorScheme, locale, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(env.url + path);
-  await page.waitForSelector('[data-step="weights"] td');
+  // attached: in the flow, the stories hide the weights until the reader guesses
+  await page.waitForSelector('[data-step="weights"] td', { state: 'attached' });
   if (prepare) await prepare(page);
   await page.addScriptTag({ content: axeSource });
   const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations

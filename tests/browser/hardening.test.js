@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from './browser.js';
 import { encodeShare } from '../../web/lib/state.js';
+import { fmt } from '../../web/lib/format.js';
 
 let env;
 before(async () => { env = await launch(); });
@@ -139,7 +140,7 @@ test('bad values saved in localStorage are dropped, the good ones kept, and the 
     assert.equal(await page.getAttribute('[data-step="x"] td[data-row="0"][data-col="1"]', 'data-value'), x01, what);
     assert.equal(await page.inputValue('#ctl-decimals'), String(decimals), what);
     const weight = Number(await page.getAttribute('[data-step="weights"] td[data-row="0"][data-col="0"]', 'data-value'));
-    assert.equal(await page.textContent('[data-step="weights"] td[data-row="0"][data-col="0"]'), String(Number(weight.toFixed(decimals))), what);
+    assert.equal(await page.textContent('[data-step="weights"] td[data-row="0"][data-col="0"]'), fmt(weight, decimals), what);
     assert.equal(await page.evaluate(() => document.documentElement.lang), lang, what);
     assert.deepEqual(problems, [], what);
     await page.close();
@@ -156,7 +157,8 @@ test('a failed wasm load shows a clear message and a retry that works', async ()
   assert.match(await alert.textContent(), /could not load/);
   await page.unroute('**/attention-core.wasm');
   await page.click('[role="alert"] button');
-  await page.waitForSelector('[data-step="weights"] td');
+  // The page opens on the flow, where the two-word story hides the weights until a guess.
+  await page.waitForSelector('[data-step="weights"] td', { state: 'attached' });
   assert.equal(await page.textContent('[data-step="weights"] td'), '0.014');
   await context.close();
 });

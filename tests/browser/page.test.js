@@ -83,9 +83,10 @@ test('loads with no console errors or failed requests, and every preset renders 
 test('two-words shows the seed numbers; three-tokens the corrected ones', async () => {
   const { page } = await openPage(env, '#preset=two-words');
   await ready(page);
-  assert.deepEqual(await textsOf(page, 'scores'), ['5', '11', '11', '25']);
-  assert.deepEqual(await textsOf(page, 'weights'), ['0.014', '0.986', '0', '1']);
-  assert.deepEqual(await textsOf(page, 'output'), ['2.972', '3.972', '3', '4']);
+  // One number of decimals per table; 0.00005 and 0.99995 are neither 0 nor 1.
+  assert.deepEqual(await textsOf(page, 'scores'), ['5.000', '11.000', '11.000', '25.000']);
+  assert.deepEqual(await textsOf(page, 'weights'), ['0.014', '0.986', '5.0e-5', '<1.000']);
+  assert.deepEqual(await textsOf(page, 'output'), ['2.972', '3.972', '3.000', '4.000']);
 
   await page.goto(`${env.url}#preset=three-tokens`);
   await page.reload();
@@ -193,7 +194,7 @@ test('a share link restores an edited state exactly; a malformed one shows an al
     const alert = other.locator('[role="alert"]').first();
     await alert.waitFor({ state: 'visible' });
     assert.match(await alert.textContent(), /could not be opened/);
-    assert.deepEqual(await textsOf(other, 'weights'), ['0.014', '0.986', '0', '1']); // the default example
+    assert.deepEqual(await textsOf(other, 'weights'), ['0.014', '0.986', '5.0e-5', '<1.000']); // the default example
   }
   await other.close();
   await page.close();

@@ -21,8 +21,8 @@ const cellValues = (page, host, step) => page.$$eval(`${host} [data-step="${step
 test('the example article renders its three widgets with the right numbers, under the strict CSP', async () => {
   const { page, problems } = await openPage(env, 'examples/blog-post.html', { width: 900, height: 900 });
   await page.waitForSelector('#first [data-step="weights"] td');
-  assert.deepEqual(await cellTexts(page, '#first', 'weights'), ['0.014', '0.986', '0', '1']);
-  assert.deepEqual(await cellTexts(page, '#first', 'output'), ['2.972', '3.972', '3', '4']);
+  assert.deepEqual(await cellTexts(page, '#first', 'weights'), ['0.014', '0.986', '5.0e-5', '<1.000']);
+  assert.deepEqual(await cellTexts(page, '#first', 'output'), ['2.972', '3.972', '3.000', '4.000']);
   // steps="scores,scaled,weights,output": exactly those, in that order
   const shown = await page.$$eval('#first [data-step]', (els) => [...new Set(els.map((e) => e.dataset.step))]);
   assert.deepEqual(shown, ['scores', 'scaled', 'weights', 'output']);
@@ -32,7 +32,7 @@ test('the example article renders its three widgets with the right numbers, unde
 
   await page.locator('#second').scrollIntoViewIfNeeded();
   await page.waitForSelector('#second [data-step="output"] td');
-  assert.deepEqual(await cellTexts(page, '#second', 'output'), ['2.97', '3.97', '3', '4']); // decimals="2"
+  assert.deepEqual(await cellTexts(page, '#second', 'output'), ['2.97', '3.97', '3.00', '4.00']); // decimals="2"
 
   await page.locator('#third').scrollIntoViewIfNeeded();
   await page.waitForSelector('#third [data-step="weights"] td');
@@ -100,7 +100,7 @@ test('works from file:// with no server', async () => {
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(pathToFileURL(join(root, 'tests/browser/fixtures/file-classic.html')).href);
   await page.waitForSelector('attention-playground [data-step="weights"] td');
-  assert.deepEqual(await cellTexts(page, 'attention-playground', 'output'), ['2.972', '3.972', '3', '4']);
+  assert.deepEqual(await cellTexts(page, 'attention-playground', 'output'), ['2.972', '3.972', '3.000', '4.000']);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -108,7 +108,7 @@ test('works from file:// with no server', async () => {
 test('embed.html shows one widget from its hash, and bad hashes give a message', async () => {
   const { page, problems } = await openPage(env, 'embed.html#preset=two-words&steps=weights&lang=zh&decimals=2');
   await page.waitForSelector('#widget [data-step="weights"] td');
-  assert.deepEqual(await cellTexts(page, '#widget', 'weights'), ['0.01', '0.99', '0', '1']);
+  assert.deepEqual(await cellTexts(page, '#widget', 'weights'), ['0.01', '0.99', '5.0e-5', '<1.00']);
   assert.match(await page.textContent('#widget h2'), /注意力权重/);
   await page.goto(`${env.url}embed.html#config=not-base64!!&steps=weights`);
   await page.reload();
@@ -134,8 +134,9 @@ test('exports of two-words: CSV, Markdown, LaTeX, SVG and PNG', async () => {
   };
   const values = await page.$$eval(`${panel} td[data-col]`, (tds) => tds.map((td) => td.dataset.value));
   assert.equal(await text('csv'), `,word1,word2\nword1,${values[0]},${values[1]}\nword2,${values[2]},${values[3]}\n`);
-  assert.equal(await text('markdown'), '|  | word1 | word2 |\n| --- | ---: | ---: |\n| word1 | 0.014 | 0.986 |\n| word2 | 0 | 1 |\n');
-  assert.equal(await text('latex'), '\\begin{bmatrix}\n  0.014 & 0.986 \\\\\n  0 & 1\n\\end{bmatrix}\n');
+  // Exports are numbers: where the table shows 4.5e-5 and <1.000, the digits they need.
+  assert.equal(await text('markdown'), '|  | word1 | word2 |\n| --- | ---: | ---: |\n| word1 | 0.014 | 0.986 |\n| word2 | 0.00005 | 0.9999 |\n');
+  assert.equal(await text('latex'), '\\begin{bmatrix}\n  0.014 & 0.986 \\\\\n  0.00005 & 0.9999\n\\end{bmatrix}\n');
   const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.click(`${panel} button[data-format="svg"]`)]);
   const svg = readFileSync(await svgDownload.path(), 'utf8');
   assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
@@ -154,9 +155,10 @@ test("the checker marks the known wrong cells of seed 003's article", async () =
   assert.deepEqual(qDiffers, ['2,0', '2,1']);
   // weights: every printed cell differs, and the shape is wrong (2 x 3 printed, 3 x 3 true)
   assert.equal(await page.locator('[data-step="weights"] td.check-differs').count(), 6);
-  assert.match(await page.textContent('[data-step="weights"] .check-summary'), /6 of 6 cells differ.*2 × 3.*3 × 3/);
+  // a matrix of another shape is its own verdict, said first
+  assert.match(await page.textContent('[data-step="weights"] .check-summary'), /2 × 3.*3 × 3.*6 cells.*6 differ/);
   await page.hover('[data-step="weights"] td[data-row="0"][data-col="1"]');
-  assert.match(await page.textContent('[role="tooltip"]'), /article: 0\.5 · engine: 0\.1977/);
+  assert.match(await page.textContent('[role="tooltip"]'), /article: 0\.50000 · engine: 0\.1977/);
   // pasting a matrix by hand
   await page.click('[data-step="scores"] details.check summary');
   await page.fill('[data-step="scores"] textarea.check-input', '| | x1 | x2 | x3 |\n|---|---|---|---|\n| x1 | 1 | 0 | 1 |\n| x2 | 0 | 1 | 1 |\n| x3 | 1 | 1 | 3 |');
@@ -182,7 +184,7 @@ test('the embed dialog gives working snippets and a live preview', async () => {
   // the iframe URL shows the same numbers
   const { page: frame } = await openPage(env, src.slice(env.url.length));
   await frame.waitForSelector('#widget [data-step="weights"] td');
-  assert.deepEqual(await cellTexts(frame, '#widget', 'weights'), ['0.014', '0.986', '0', '1']);
+  assert.deepEqual(await cellTexts(frame, '#widget', 'weights'), ['0.014', '0.986', '5.0e-5', '<1.000']);
   await frame.close();
   assert.deepEqual(problems, []);
   await page.keyboard.press('Escape');

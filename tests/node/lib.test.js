@@ -3,11 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { encodeShare, decodeShare, resize, sizesOf, parseNumber, cleanChecks, cleanStored, causalMask, MAX_DECIMALS } from '../../web/lib/state.js';
-import { parseMatrix, toCSV, toMarkdown, toLatex, compareMatrix } from '../../web/lib/matrix-text.js';
+import { encodeShare, decodeShare, resize, sizesOf, parseNumber, cleanChecks, cleanStored, causalMask, MAX_DECIMALS, withBlockCell } from '../../web/lib/state.js';
+import { parseMatrix, toCSV, toMarkdown, toLatex, compareMatrix, checkSummary } from '../../web/lib/matrix-text.js';
 import { widgetSnippet, embedUrl } from '../../web/lib/embed.js';
 import { PRESETS } from '../../web/lib/presets.js';
-import { fmt } from '../../web/lib/format.js';
+import { fmt, fmtPlain, num } from '../../web/lib/format.js';
+import { strings } from '../../web/i18n/index.js';
 
 test('share links round-trip any state, including non-ASCII labels', () => {
   const state = { config: { ...PRESETS['it-animal'](), tokens: PRESETS['it-animal']().tokens.map((t, i) => (i === 0 ? '注意力 <b>"x"</b>' : t)) }, decimals: 4, lang: 'zh', checks: { 'q|-': [[1, 2]] } };
@@ -108,8 +109,23 @@ test('matrix text: exports', () => {
   const m = { rows: 2, cols: 2, value: (r, c) => [[0.25, -1], [-Infinity, 1 / 3]][r][c] };
   // -Infinity is no plain number: a spreadsheet would read it as a formula (and fail)
   assert.equal(toCSV(m, ['a,b', '=SUM(A1)'], ['k1', 'k"2']), ',k1,"k""2"\n"a,b",0.25,-1\n\'=SUM(A1),\'-Infinity,0.3333333333333333\n');
-  assert.equal(toMarkdown(m, ['a|b', 'c'], ['1', '2'], 2), '|  | 1 | 2 |\n| --- | ---: | ---: |\n| a\\|b | 0.25 | -1 |\n| c | −∞ | 0.33 |\n');
-  assert.equal(toLatex(m, 2), '\\begin{bmatrix}\n  0.25 & -1 \\\\\n  -\\infty & 0.33\n\\end{bmatrix}\n');
+  // Markdown and LaTeX carry the table's decimals, trailing zeros included (-1.00).
+  assert.equal(toMarkdown(m, ['a|b', 'c'], ['1', '2'], 2), '|  | 1 | 2 |\n| --- | ---: | ---: |\n| a\\|b | 0.25 | -1.00 |\n| c | −∞ | 0.33 |\n');
+  assert.equal(toLatex(m, 2), '\\begin{bmatrix}\n  0.25 & -1.00 \\\\\n  -\\infty & 0.33\n\\end{bmatrix}\n');
+});
+
+test('matrix text: exports never print a near-0 or near-1 value as 0 or 1, and read back as equal', () => {
+  const values = [[0.0141660, 0.9858340], [0.0000453978, 0.9999546], [4.5e-7, 1]];
+  const m = { rows: 3, cols: 2, value: (r, c) => values[r][c] };
+  const md = toMarkdown(m, ['a', 'b', 'c'], ['1', '2'], 3);
+  assert.equal(md, '|  | 1 | 2 |\n| --- | ---: | ---: |\n| a | 0.014 | 0.986 |\n| b | 0.000045 | 0.99995 |\n| c | 4.5e-7 | 1.000 |\n');
+  const tex = toLatex(m, 3);
+  assert.equal(tex, '\\begin{bmatrix}\n  0.014 & 0.986 \\\\\n  0.000045 & 0.99995 \\\\\n  4.5 \\times 10^{-7} & 1.000\n\\end{bmatrix}\n');
+  for (const text of [md, tex, toCSV(m)]) {
+    const back = compareMatrix(parseMatrix(text).rows, m, 3);
+    assert.deepEqual([back.differ, back.shapeDiffers], [0, false], text);
+  }
+  assert.equal(parseMatrix('4.5×10^-7 2·10^{3}').rows[0].join(), '4.5e-7,2000');
 });
 
 // One CSV field back as a spreadsheet sees its text: quotes undone.
@@ -148,6 +164,42 @@ test('the checker compares at the shown precision and reports shape differences'
   assert.equal(compareMatrix([[0.4]], engine, 1).differ, 0);
 });
 
+test('a matrix of another shape is its own verdict, never "all agree"', () => {
+  const T = strings('en').tools;
+  const engine = { rows: 3, cols: 3, value: (r, c) => [[0.4011, 0.1978, 0.4011], [0.1978, 0.4011, 0.4011], [0.2483, 0.2483, 0.5035]][r][c] };
+  const part = compareMatrix([[0.401, 0.198, 0.401]], engine, 3); // the right first row, nothing else
+  assert.equal(part.differ, 0);
+  assert.equal(part.verdict, 'shape');
+  const said = checkSummary(part, [3, 3], T);
+  assert.doesNotMatch(said, /^All|all .* agree/i);
+  assert.match(said, /1 × 3.*3 × 3/);
+  const wrong = compareMatrix([[0.5, 0.5, 0], [0, 0.5, 0.5]], engine, 3);
+  assert.equal(wrong.verdict, 'shape');
+  assert.match(checkSummary(wrong, [3, 3], T), /2 × 3.*3 × 3.*6 cells.*6 differ/);
+  const full = [[0.401, 0.198, 0.401], [0.198, 0.401, 0.401], [0.248, 0.248, 0.504]];
+  assert.equal(compareMatrix(full, engine, 3).verdict, 'agree');
+  assert.match(checkSummary(compareMatrix(full, engine, 3), [3, 3], T), /^All 9/);
+  full[2][2] = 0.6;
+  assert.equal(compareMatrix(full, engine, 3).verdict, 'differ');
+  assert.match(checkSummary(compareMatrix(full, engine, 3), [3, 3], T), /^1 of 9 cells differ/);
+  for (const lang of ['en', 'zh']) {
+    const U = strings(lang).tools;
+    assert.notEqual(checkSummary(part, [3, 3], U), U.summary(0, 3), lang);
+  }
+});
+
+test('an edit of a vector block (v_a, a flat list shown as one row) sets that entry', () => {
+  const config = { x: [[1, 2]], wq: [[1, 0], [0, 1]], wk: [[1, 0], [0, 1]], wv: [[1], [1]], score: 'additive' };
+  const va = { step: 'va', field: 'va', vector: true, rows: 1, cols: 2, value: (r, c) => config.va?.[c] ?? 1 };
+  assert.deepEqual(withBlockCell(config, va, 0, 1, 3).va, [1, 3]); // absent: the default ones, then the edit
+  assert.equal(withBlockCell({ ...config, va: [2, 3] }, va, 0, 1, 3), null); // nothing to do
+  assert.deepEqual(withBlockCell({ ...config, va: [2, 3] }, va, 0, 0, -1).va, [-1, 3]);
+  const wq = { step: 'wq', rows: 2, cols: 2, value: (r, c) => config.wq[r][c] };
+  assert.deepEqual(withBlockCell(config, wq, 1, 0, 5).wq, [[1, 0], [5, 1]]);
+  assert.equal(withBlockCell(config, wq, 1, 1, 1), null);
+  assert.deepEqual(config.wq, [[1, 0], [0, 1]]); // the old config is left alone
+});
+
 test('embed snippets escape everything they carry', () => {
   const config = { x: [[1]], tokens: ["it's <b>&"], wq: [[1]], wk: [[1]], wv: [[1]] };
   const snippet = widgetSnippet({ config, steps: ['weights'], lang: 'en', decimals: 2, readonly: true, theme: 'dark', scriptSrc: 'https://e.org/a.js' });
@@ -161,8 +213,65 @@ test('embed snippets escape everything they carry', () => {
 
 test('numbers on screen', () => {
   assert.equal(fmt(0.0141660, 3), '0.014');
-  assert.equal(fmt(5, 3), '5');
-  assert.equal(fmt(-0.0001, 3), '0');
   assert.equal(fmt(-Infinity, 3), '−∞');
   assert.equal(fmt(2.97166, 2), '2.97');
+  // One number of decimals in a table: trailing zeros are kept.
+  assert.equal(fmt(5, 3), '5.000');
+  assert.equal(fmt(0.5, 3), '0.500');
+  assert.equal(fmt(-2, 1), '-2.0');
+  assert.equal(fmt(7, 0), '7');
+  // Exact 0 and ±1 look exact; nothing else may look like them.
+  assert.equal(fmt(0, 3), '0.000');
+  assert.equal(fmt(-0, 3), '0.000');
+  assert.equal(fmt(1, 3), '1.000');
+  assert.equal(fmt(-1, 3), '-1.000');
+  assert.equal(fmt(-0.0001, 3), '-1.0e-4');
+  assert.equal(fmt(0.0000453978, 3), '4.5e-5'); // seed 002's second row
+  assert.equal(fmt(0.9999546, 3), '<1.000');
+  assert.equal(fmt(0.9999546, 5), '0.99995');
+  assert.equal(fmt(1.0000454, 3), '>1.000');
+  assert.equal(fmt(-0.9999546, 3), '>-1.000');
+  assert.equal(fmt(-1.0000454, 2), '<-1.00');
+  assert.equal(fmt(0.0006, 3), '0.001'); // rounds to a non-zero number: shown as it is
+  assert.equal(fmt(-0.0004, 3), '-4.0e-4'); // never "-0.000"
+  // Plain numbers for exports and arithmetic: the digits the value needs instead of a marker.
+  assert.equal(fmtPlain(5, 3), '5.000');
+  assert.equal(fmtPlain(0.0000453978, 3), '0.000045');
+  assert.equal(fmtPlain(0.9999546, 3), '0.99995');
+  assert.equal(fmtPlain(Math.fround(0.99999994), 3), '0.9999999'); // float32's largest value below 1
+  assert.equal(fmtPlain(4.5e-7, 3), '4.5e-7');
+  assert.equal(num(5, 3), '5');
+  assert.equal(num(0.5, 3), '0.5');
+  assert.equal(num(0.0141660, 3), '0.014');
+  assert.equal(num(0.9999546, 3), '0.99995');
+});
+
+test('numbers on screen: for any value, the same decimals, at most 7 characters, never a false 0 or ±1', () => {
+  let seed = 12345;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const values = [0, 1, -1, 0.5, 5e-324, 1e-300, -1e-9, 0.99999994, 1.0000001, -0.9999999];
+  for (let i = 0; i < 2000; i++) values.push((random() - 0.5) * 10 ** Math.floor(random() * 12 - 9), 1 - random() * 1e-3, -1 + random() * 1e-3);
+  for (const d of [0, 1, 2, 3, 4]) {
+    for (const v of values) {
+      const text = fmt(v, d);
+      const marker = /e|[<>]/.test(text);
+      if (!marker) {
+        assert.equal(text.split('.')[1]?.length ?? 0, d, `${v} at ${d}: ${text}`);
+        assert.ok(Math.abs(Number(text) - v) <= 0.5 * 10 ** -d + 1e-12, `${v} at ${d}: ${text}`);
+      } else if (text.includes('e')) {
+        assert.ok(Math.abs(Number(text) - v) <= Math.abs(v) * 0.05, `${v}: ${text}`);
+      } else {
+        assert.equal(text.split('.')[1]?.length ?? 0, d, `${v} at ${d}: ${text}`);
+      }
+      if ([0, 1, -1].includes(Number(text))) assert.ok(v === Number(text), `${v} at ${d} shows as ${text}`);
+      // 7 characters; 8 for a negative below 1e-9 (-1.6e-10), float noise at most.
+      if (d === 3) assert.ok(text.length <= (v < 0 && v > -1e-9 ? 8 : 7) || Math.abs(v) >= 100 || Math.abs(v) < 1e-99, `${v}: ${text} is too wide`);
+      const plain = fmtPlain(v, d);
+      assert.ok(!Number.isNaN(Number(plain)), `${v}: ${plain} is a number`);
+      if ([0, 1, -1].includes(Number(plain))) assert.ok(v === Number(plain), `${v} at ${d} exports as ${plain}`);
+    }
+  }
 });

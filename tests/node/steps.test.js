@@ -9,6 +9,7 @@ import { loadEngine, STEP_IDS } from 'attention-playground';
 import { STEPS, STEP, tablesOf, tableKey, sizesOfTrace, TABLE_IDS } from '../../web/lib/steps.js';
 import { explainCell, related } from '../../web/lib/explain.js';
 import { sectionsView, controlsView, checkOf } from '../../web/lib/view-model.js';
+import { buildSections } from '../../web/lib/sections.js';
 import { strings } from '../../web/i18n/index.js';
 import { PRESETS, presetConfig } from '../../web/lib/presets.js';
 
@@ -21,6 +22,7 @@ const configs = [
   ...golden.map((c) => c.config),
   { ...golden.find((c) => c.name === 'multi-head-wo').config, positional: 'rope' },
   { ...golden.find((c) => c.name === 'multi-head-wo').config, positional: 'sinusoidal', mask: 'causal' },
+  { ...golden.find((c) => c.name === 'multi-head-wo').config, score: 'additive' }, // v_a by default
 ];
 
 test('the step table covers every trace step the page shows, in the core\'s order', () => {
@@ -123,4 +125,41 @@ test('view models: sections per step, blocked cells, checks, and controls from t
 
 test('every preset runs within the page\'s limits', () => {
   for (const name of Object.keys(PRESETS)) engine.run(presetConfig(name), { limits: 'page' });
+});
+
+test('additive scoring says so, and its v_a is an editable 1 × d_k table every score depends on', () => {
+  const config = { ...golden.find((c) => c.name === 'multi-head-wo').config, score: 'additive' };
+  const trace = engine.run(config);
+  const state = { config, decimals: 3, lang: 'en' };
+  const scores = sectionsView(state, trace, S).find((sec) => sec.id === 'scores');
+  assert.equal(scores.title, S.steps.scores.titleAdditive);
+  assert.match(scores.tex, /tanh/);
+  assert.deepEqual(scores.groups.map((g) => g.step), ['va', 'scores']);
+  const va = scores.groups[0].blocks[0];
+  assert.deepEqual([va.rows, va.cols, va.editable, va.field, va.vector], [1, trace.dk, true, 'va', true]);
+  assert.deepEqual(Array.from({ length: va.cols }, (_, c) => va.value(0, c)), Array(trace.dk).fill(1)); // the engine's default
+  assert.equal(sectionsView(state, trace, S, { readonly: true }).find((sec) => sec.id === 'scores').groups[0].blocks[0].editable, false);
+  // The chip's label: S.chips[section.chip]
+  assert.equal(S.chips[buildSections(config, trace, S).find((sec) => sec.id === 'scores').chip], S.chips.scoresAdditive);
+  assert.equal(buildSections(golden[0].config, engine.run(golden[0].config), S).find((sec) => sec.id === 'scores').chip, 'scores');
+  // Every score of every head depends on every v_a, and a score is explained with them.
+  const { dependents } = related(trace, config, { step: 'va', head: null, row: 0, col: 1 });
+  for (let h = 0; h < trace.heads.length; h++) assert.ok(dependents.get(tableKey('scores', h)).every(Boolean), `head ${h}`);
+  assert.ok(dependents.get('final|-').every(Boolean));
+  const { sources } = related(trace, config, { step: 'scores', head: 1, row: 0, col: 0 });
+  assert.ok(sources.get('va|-').every(Boolean));
+  assert.match(explainCell(trace, { ...config, va: [2, -0.5] }, { step: 'va', head: null, row: 0, col: 1 }, 3, S)[0], /^v_a\[2\] = -0\.5: /);
+  // Without additive scoring there is no v_a table.
+  assert.equal(tablesOf(sizesOfTrace(engine.run(golden[0].config), golden[0].config)).some((t) => t.step === 'va'), false);
+});
+
+test('explanations count rows and columns from 1 and say that pos counts from 0', () => {
+  const sin = { ...golden.find((c) => c.name === 'multi-head-wo').config, positional: 'sinusoidal' };
+  const lines = explainCell(engine.run(sin), sin, { step: 'pe', head: null, row: 1, col: 2 }, 3, S);
+  assert.match(lines[0], /^PE\[2\]\[3\] = sin\(pos \/ 10000\^\(2i\/d_model\)\) = sin\(1 \/ 10000\^\(2\/\d+\)\) = /);
+  assert.match(lines[1], /pos = 1 is row 2 \(positions count from 0\); 2i = 2/);
+  const rope = { ...golden.find((c) => c.name === 'multi-head-wo').config, positional: 'rope' };
+  const q = explainCell(engine.run(rope), rope, { step: 'q', head: null, row: 2, col: 0 }, 3, S);
+  assert.match(q[0], /^q₃,₁ = /);
+  assert.match(q[2], /θ = pos·10000\^\(−2i\/d_k\) = 2·10000\^\(−0\/\d+\) = 2 rad; pos = 2 is row 3/);
 });

@@ -29,7 +29,7 @@ export default {
   copyFailed: 'Could not copy; the link is in the address bar.',
   overview: 'The steps of attention',
   chips: {
-    x: 'X', context: 'C', pe: '+ PE', 'weights-in': 'W_Q W_K W_V', qkv: 'Q K V', scores: 'QKᵀ',
+    x: 'X', context: 'C', pe: '+ PE', 'weights-in': 'W_Q W_K W_V', qkv: 'Q K V', scores: 'QKᵀ', scoresAdditive: 'Σ vₐ·tanh',
     scaled: '÷ √d_k', masked: 'mask', weights: 'softmax', output: 'A·V', concat: 'concat', final: 'output',
   },
   sizes: 'Sizes',
@@ -72,7 +72,7 @@ export default {
   arcs: 'Who attends to whom',
   arcsHint: 'Line weight = attention weight. Queries on the left, keys on the right.',
   legend: 'weight',
-  editHint: 'Click or focus a cell and type a number; Enter commits, Escape cancels, arrows move.',
+  editHint: 'Click or focus a number and type; Enter commits, Escape cancels, arrows move. A token’s label is edited the same way, and a click switches a cell of a custom mask. Every later step is recomputed.',
   cellLabel: (name, r, c) => `${name} row ${r + 1}, column ${c + 1}`,
   invalidNumber: (where, text) => `${where}: “${text}” is not a number. The previous value is kept.`,
   outOfRange: (where) => `${where}: the number is too large. The previous value is kept.`,
@@ -118,6 +118,7 @@ export default {
     statusAttend: (step, loss, q, k, w) => `step ${step} · loss ${loss} · weight ${q} → ${k} = ${w}`,
     statusFit: (step, loss) => `step ${step} · mean squared error ${loss}`,
     picked: (q, k) => `Chosen: ${q} → ${k}. Press Train.`,
+    changedLegend: 'changed by training (Reset restores it)',
     newSentenceNote: 'A new sentence went through the same learned W_Q, W_K, W_V: they did not change, but the attention weights did, because they are computed from the input every time.',
   },
   cost: {
@@ -186,12 +187,15 @@ export default {
       ? `All ${compared} compared cells agree with the engine.`
       : `${differ} of ${compared} cells differ from the engine (marked in red; hover for both numbers).`),
     shape: ([r1, c1], [r2, c2]) => `The article's matrix is ${r1} × ${c1}, but this step is ${r2} × ${c2}.`,
+    shapeCells: (differ, compared) => (differ === 0
+      ? `The ${compared} cells both have agree with the engine, but a matrix of another shape is not this step's.`
+      : `Of the ${compared} cells both have, ${differ} differ from the engine (marked in red).`),
     printed: (a, e) => `article: ${a} · engine: ${e}`,
   },
   steps: {
     x: {
       title: 'Input X',
-      text: 'Each row is one token’s embedding: a vector of d_model numbers. Edit any number or label; every later step is recomputed.',
+      text: 'Each row is one token’s embedding: a vector of d_model numbers. Every later step is computed from these rows.',
     },
     context: {
       title: 'Context C',
@@ -219,9 +223,11 @@ export default {
     v: { title: 'Values V = X·W_V', text: 'Row k is the information token k hands over when it is attended to.' },
     scores: {
       title: 'Scores S = Q·Kᵀ',
+      titleAdditive: 'Additive scores S = Σ vₐ·tanh(q + k)',
       text: 'Each score is the dot product of one query with one key: large when they point the same way.',
-      textAdditive: 'Additive scoring runs the query and key through a small layer instead of a dot product: Σ vₐ·tanh(q + k).',
+      textAdditive: 'Additive scoring runs the query and key through a small layer instead of a dot product: Σ vₐ·tanh(q + k). Its weights v_a, one per dimension and shared by the heads, are learned like W_Q; they start as ones.',
     },
+    va: { title: 'Additive weights v_a' },
     scaled: {
       title: 'Scaled Ŝ = S ÷ √d_k',
       text: 'Dot products grow with the dimension d_k. Dividing by √d_k keeps them in a range where softmax still spreads attention instead of picking one key.',
@@ -233,7 +239,7 @@ export default {
       text: 'Blocked positions become −∞, so softmax gives them exactly zero weight.',
       textNone: 'No mask: every query may look at every key.',
       textCausal: 'Causal mask: a token may look only at itself and earlier tokens, as a decoder must when it generates text.',
-      textCustom: 'Your mask: click a cell to block or allow that key for that query.',
+      textCustom: 'A mask of your own: each cell says whether that query may see that key.',
     },
     weights: {
       title: 'Attention weights A = softmax(Ŝ)',
@@ -255,10 +261,11 @@ export default {
     },
   },
   explain: {
-    input: (name, r, c, v) => `${name}[${r + 1}][${c + 1}] = ${v}: an input. Change it and see what depends on it.`,
+    va: (c, v) => `v_a[${c + 1}] = ${v}: the weight of dimension ${c + 1} in every additive score, shared by all heads; every score depends on it.`,
+    input: (name, r, c, v) => `${name}[${r + 1}][${c + 1}] = ${v}: an input; the highlighted cells are computed from it.`,
     project: (name, r, c) => `${name}[${r + 1}][${c + 1}] = row ${r + 1} of the input · column ${c + 1} of W`,
-    rope: (angle) => `then rotated by RoPE by ${angle} rad`,
-    pe: (pos, i, f) => `PE[${pos}][${i}] = ${f}`,
+    rope: (pos, twoI, dk, angle) => `θ = pos·10000^(−2i/d_k) = ${pos}·10000^(−${twoI}/${dk}) = ${angle} rad; pos = ${pos} is row ${pos + 1} (positions count from 0)`,
+    pe: (pos, twoI) => `pos = ${pos} is row ${pos + 1} (positions count from 0); 2i = ${twoI}`,
     score: (j, k) => `q${j}·k${k}`,
     additive: (j, k) => `Σ vₐ·tanh(q${j} + k${k})`,
     scaleBy: 'scaled',

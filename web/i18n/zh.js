@@ -27,7 +27,7 @@ export default {
   copyFailed: '无法复制；链接就在地址栏中。',
   overview: '注意力的各个步骤',
   chips: {
-    x: 'X', context: 'C', pe: '+ PE', 'weights-in': 'W_Q W_K W_V', qkv: 'Q K V', scores: 'QKᵀ',
+    x: 'X', context: 'C', pe: '+ PE', 'weights-in': 'W_Q W_K W_V', qkv: 'Q K V', scores: 'QKᵀ', scoresAdditive: 'Σ vₐ·tanh',
     scaled: '÷ √d_k', masked: '掩码', weights: 'softmax', output: 'A·V', concat: '拼接', final: '输出',
   },
   sizes: '尺寸',
@@ -70,7 +70,7 @@ export default {
   arcs: '谁在关注谁',
   arcsHint: '线越粗，权重越大。左边是查询，右边是键。',
   legend: '权重',
-  editHint: '点击或聚焦单元格后输入数字；回车确认，Esc 取消，方向键移动。',
+  editHint: '点击或聚焦一个数后输入；回车确认，Esc 取消，方向键移动。词的标签也这样修改；自定义掩码的单元格点一下即可切换。后面的每一步都会重新计算。',
   cellLabel: (name, r, c) => `${name} 第 ${r + 1} 行第 ${c + 1} 列`,
   invalidNumber: (where, text) => `${where}：“${text}”不是数字，已保留原值。`,
   outOfRange: (where) => `${where}：数字太大，已保留原值。`,
@@ -115,6 +115,7 @@ export default {
     statusAttend: (step, loss, q, k, w) => `第 ${step} 步 · 损失 ${loss} · 权重 ${q} → ${k} = ${w}`,
     statusFit: (step, loss) => `第 ${step} 步 · 均方误差 ${loss}`,
     picked: (q, k) => `已选：${q} → ${k}。请按“训练”。`,
+    changedLegend: '被训练改动过（“重置”可恢复）',
     newSentenceNote: '新的一句话经过同样学好的 W_Q、W_K、W_V：这些权重没有变，注意力权重却变了，因为它们每次都由输入重新计算。',
   },
   cost: {
@@ -183,12 +184,15 @@ export default {
       ? `核对的 ${compared} 个单元格都与引擎一致。`
       : `${compared} 个单元格中有 ${differ} 个与引擎不一致（红色标出；悬停可见两个数）。`),
     shape: ([r1, c1], [r2, c2]) => `文章的矩阵是 ${r1} × ${c1}，而这一步是 ${r2} × ${c2}。`,
+    shapeCells: (differ, compared) => (differ === 0
+      ? `两者都有的 ${compared} 个单元格与引擎一致，但形状不同的矩阵不是这一步的结果。`
+      : `两者都有的 ${compared} 个单元格中有 ${differ} 个与引擎不一致（红色标出）。`),
     printed: (a, e) => `文章：${a} · 引擎：${e}`,
   },
   steps: {
     x: {
       title: '输入 X',
-      text: '每一行是一个词的嵌入向量，有 d_model 个数。改动任何数字或标签，后面的每一步都会重新计算。',
+      text: '每一行是一个词的嵌入向量，有 d_model 个数。后面的每一步都由这些行算出。',
     },
     context: {
       title: '上下文 C',
@@ -216,9 +220,11 @@ export default {
     v: { title: '值 V = X·W_V', text: '第 k 行是第 k 个词被关注时交出去的信息。' },
     scores: {
       title: '分数 S = Q·Kᵀ',
+      titleAdditive: '加性分数 S = Σ vₐ·tanh(q + k)',
       text: '每个分数是一个查询与一个键的点积：两者方向越一致，分数越大。',
-      textAdditive: '加性打分不用点积，而是把查询和键送进一个小网络：Σ vₐ·tanh(q + k)。',
+      textAdditive: '加性打分不用点积，而是把查询和键送进一个小网络：Σ vₐ·tanh(q + k)。它的权重 v_a 每一维一个、各个头共用，和 W_Q 一样是学出来的，初始全为 1。',
     },
+    va: { title: '加性打分的权重 v_a' },
     scaled: {
       title: '缩放 Ŝ = S ÷ √d_k',
       text: '点积会随维度 d_k 变大。除以 √d_k 让分数保持在合适的范围，softmax 才不会只盯住一个键。',
@@ -230,7 +236,7 @@ export default {
       text: '被屏蔽的位置变成 −∞，softmax 后权重恰好为 0。',
       textNone: '没有掩码：每个查询都能看到所有键。',
       textCausal: '因果掩码：每个词只能看到自己和前面的词，解码器生成文本时必须如此。',
-      textCustom: '自定义掩码：点击单元格即可屏蔽或放开某个查询对某个键的关注。',
+      textCustom: '自定义掩码：每个单元格表示这个查询能否看到这个键。',
     },
     weights: {
       title: '注意力权重 A = softmax(Ŝ)',
@@ -252,10 +258,11 @@ export default {
     },
   },
   explain: {
-    input: (name, r, c, v) => `${name}[${r + 1}][${c + 1}] = ${v}：输入值。改动它，看看哪些结果依赖它。`,
+    va: (c, v) => `v_a[${c + 1}] = ${v}：每个加性分数中第 ${c + 1} 维的权重，所有头共用；所有分数都依赖它。`,
+    input: (name, r, c, v) => `${name}[${r + 1}][${c + 1}] = ${v}：输入值；高亮的单元格由它算出。`,
     project: (name, r, c) => `${name}[${r + 1}][${c + 1}] = 输入第 ${r + 1} 行 · W 第 ${c + 1} 列`,
-    rope: (angle) => `再经 RoPE 旋转 ${angle} 弧度`,
-    pe: (pos, i, f) => `PE[${pos}][${i}] = ${f}`,
+    rope: (pos, twoI, dk, angle) => `θ = pos·10000^(−2i/d_k) = ${pos}·10000^(−${twoI}/${dk}) = ${angle} 弧度；pos = ${pos} 即第 ${pos + 1} 行（位置从 0 开始数）`,
+    pe: (pos, twoI) => `pos = ${pos} 即第 ${pos + 1} 行（位置从 0 开始数）；2i = ${twoI}`,
     score: (j, k) => `q${j}·k${k}`,
     additive: (j, k) => `Σ vₐ·tanh(q${j} + k${k})`,
     scaleBy: '缩放',

@@ -1,7 +1,7 @@
 // What each cell means: its arithmetic with the real numbers (explainCell) and which
 // cells it was computed from or feeds into, transitively (related). Pure functions of the
 // trace and the config over the step table of steps.js; shared by the page and the widget.
-import { fmt } from './format.js';
+import { num } from './format.js';
 import { STEP, sizesOfTrace, tableKey, tablesOf } from './steps.js';
 
 export { sizesOfTrace, tableKey };
@@ -13,7 +13,7 @@ export { sizesOfTrace, tableKey };
 export function explainCell(trace, config, cell, decimals, S) {
   const step = STEP[cell.step];
   if (!step) return [];
-  const ctx = { trace, config, S, head: cell.head ?? 0, d: decimals, f: (v) => fmt(v, decimals) };
+  const ctx = { trace, config, S, head: cell.head ?? 0, d: decimals, f: (v) => num(v, decimals) };
   return step.explain(ctx, cell.row, cell.col);
 }
 

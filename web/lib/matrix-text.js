@@ -1,7 +1,7 @@
 // Matrices as text, both ways: export a step as CSV, a Markdown table or a LaTeX bmatrix,
 // and read back a matrix an article printed (CSV, Markdown, LaTeX, or numbers separated by
 // spaces), so the page can check the article's numbers against the engine's.
-import { fmt } from './format.js';
+import { fmtPlain } from './format.js';
 
 // A spreadsheet reads a cell that starts with = + - @, a tab or a carriage return as a
 // formula: "-2+3", "+SUM(1)" and "-1+cmd|' /C calc'!A0" run, not only "=…". Such a cell is
@@ -27,17 +27,24 @@ export function toCSV(m, rowLabels, colLabels) {
 
 const mdCell = (text) => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+// Markdown and LaTeX carry the table's numbers as numbers: the table's decimals with
+// trailing zeros, and where the table shows a marker (4.5e-5, <1.000) the digits the
+// value needs (0.000045, 0.99995), so a pasted export reads back and checks as equal.
 export function toMarkdown(m, rowLabels, colLabels, decimals) {
   const header = ['', ...colLabels].map(mdCell);
   const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
   for (let r = 0; r < m.rows; r++) {
-    const cells = Array.from({ length: m.cols }, (_, c) => fmt(m.value(r, c), decimals));
+    const cells = Array.from({ length: m.cols }, (_, c) => fmtPlain(m.value(r, c), decimals));
     lines.push(`| ${[mdCell(rowLabels[r]), ...cells].join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-const texNumber = (v, decimals) => (v === -Infinity ? '-\\infty' : v === Infinity ? '\\infty' : fmt(v, decimals));
+function texNumber(v, decimals) {
+  if (v === -Infinity) return '-\\infty';
+  if (v === Infinity) return '\\infty';
+  return fmtPlain(v, decimals).replace(/e([-+]?)(\d+)$/, (_, sign, exp) => ` \\times 10^{${sign === '-' ? '-' : ''}${exp}}`);
+}
 
 export function toLatex(m, decimals) {
   const rows = Array.from({ length: m.rows }, (_, r) => Array.from({ length: m.cols }, (_, c) => texNumber(m.value(r, c), decimals)).join(' & '));
@@ -64,6 +71,9 @@ function readNumber(token) {
   }
   if (Object.hasOwn(VULGAR, t)) return VULGAR[t]; // own keys only: "constructor" is no number
   if (/^-?(?:\\infty|∞|inf(?:inity)?)$/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
+  // 4.5 \times 10^{-7}, 4.5×10^-7, 4.5·10^{-7}: scientific notation as articles print it.
+  // Only in a cell-sized token: the leading \s* would rescan a long run of spaces.
+  if (t.length < 200) t = t.replace(/\s*(?:\\times|\\cdot|×|·)\s*10\^\{?([-+]?\d+)\}?/g, 'e$1');
   return evaluate(t);
 }
 
@@ -219,12 +229,17 @@ export function parseMatrix(text) {
   // A Markdown table: some line starts with "|" (tested line by line: ^\s*\| with the m
   // flag let \s* run across every following newline from each line start).
   const isTableRow = (l) => /^\s*\|/.test(l);
+  // |---|:--:| separator rows; with the pipes removed one \s* is enough before the dashes
+  const isRule = (l) => /^\s*:?-{3,}/.test(l.replace(/\|/g, ''));
   if (latex !== null) {
     lines = latex.split(/\\\\/).map((row) => row.split('&'));
   } else if (textLines.some(isTableRow)) {
-    // |---|:--:| separator rows go; with the pipes removed one \s* is enough before the dashes
-    lines = textLines.filter((l) => isTableRow(l) && !/^\s*:?-{3,}/.test(l.replace(/\|/g, '')))
-      .map((l) => l.trim().replace(/^\||\|$/g, '').split('|'));
+    let rows = textLines.filter(isTableRow);
+    // Above a Markdown table's |---| rule is its header, even when its labels are numbers
+    // (the page's own exports label columns 1, 2, …).
+    const rule = rows.findIndex(isRule);
+    if (rule > 0) rows = rows.slice(rule);
+    lines = rows.filter((l) => !isRule(l)).map((l) => l.trim().replace(/^\||\|$/g, '').split('|'));
   } else {
     lines = textLines.filter((l) => l.trim() !== '')
       .map((l) => (l.includes(',') && !/\d,\d{1,2}(\s|$)/.test(l) ? l.split(',') : stripBrackets(l.trim()).split(/[\s,;]+/)));
@@ -251,7 +266,9 @@ function finish(raw) {
 /**
  * Compares an article's matrix with the engine's at the shown precision. A cell differs
  * when the two numbers round to different values at `decimals` digits and differ by more
- * than half a unit of the last digit.
+ * than half a unit of the last digit. The verdict: 'shape' when the article's matrix has
+ * another shape (whatever the cells both have say: it is not this step's matrix),
+ * else 'differ' when a cell differs, else 'agree'.
  */
 export function compareMatrix(printed, m, decimals) {
   const tol = 0.5 * 10 ** -decimals + 1e-12;
@@ -269,5 +286,15 @@ export function compareMatrix(printed, m, decimals) {
     }
   }
   const shapeDiffers = printed.length !== m.rows || printed[0].length !== m.cols;
-  return { cells, differ, compared, shapeDiffers, printedShape: [printed.length, printed[0].length] };
+  const verdict = shapeDiffers ? 'shape' : differ > 0 ? 'differ' : 'agree';
+  return { cells, differ, compared, shapeDiffers, verdict, printedShape: [printed.length, printed[0].length] };
+}
+
+/**
+ * The verdict of compareMatrix as one sentence of T (a language's `tools` strings);
+ * `shape` is the step's [rows, cols]. Never "all agree" about a matrix of another shape.
+ */
+export function checkSummary(result, shape, T) {
+  if (result.verdict === 'shape') return `${T.shape(result.printedShape, shape)} ${T.shapeCells(result.differ, result.compared)}`;
+  return T.summary(result.differ, result.compared);
 }

@@ -27,9 +27,11 @@ function headColumns(heads, width, S) {
 }
 
 /**
- * Returns [{ id, steps, title, tex, text, blocks }]; a block is
+ * Returns [{ id, steps, chip?, title, tex, text, blocks }] (chip: the key of its label in
+ * S.chips when it is not the id); a block is
  * { step, head?, name, caption, rows, cols, value, rowLabels, colLabels, editable?, labelsEditable?,
- *   toggle?, blockedAt?, pictures? }.
+ *   toggle?, blockedAt?, pictures?, field?, vector? } (vector: the config's field is a flat
+ *   list shown as one row; an edit of cell (0, c) sets field[c]).
  */
 export function buildSections(config, trace, S) {
   const z = sizesOf(config);
@@ -76,19 +78,21 @@ export function buildSections(config, trace, S) {
   const src = config.context ? 'C' : 'X';
   out.push({
     id: 'weights-in', steps: ['wq', 'wk', 'wv'], title: T.weightsIntro.title, text: T.weightsIntro.text,
-    tex: `Q = XW_Q,\\quad K = ${src}W_K,\\quad V = ${src}W_V`,
+    tex: `Q = XW_Q,\\; K = ${src}W_K,\\; V = ${src}W_V`,
     blocks: ['wq', 'wk', 'wv'].map((w) => ({
       ...block(w), rowLabels: dims(z.dModel),
       colLabels: headColumns(z.heads, w === 'wv' ? z.dv : z.dk, S), editable: true, tools: ['identity', 'random'],
     })),
   });
+  // Formulas are set in lines a phone's width can hold (about 320 px); what is still wider
+  // scrolls (style.css).
   const ropeTex = config.positional === 'rope'
-    ? ',\\quad \\begin{pmatrix} q_{2i} \\\\ q_{2i+1} \\end{pmatrix} \\leftarrow R(pos\\cdot 10000^{-2i/d_k}) \\begin{pmatrix} q_{2i} \\\\ q_{2i+1} \\end{pmatrix}'
+    ? ' \\\\ \\begin{pmatrix} q_{2i} \\\\ q_{2i+1} \\end{pmatrix} \\leftarrow R(\\theta_i) \\begin{pmatrix} q_{2i} \\\\ q_{2i+1} \\end{pmatrix} \\\\ \\theta_i = pos\\cdot 10000^{-2i/d_k}'
     : '';
   out.push({
     id: 'qkv', steps: ['q', 'k', 'v'], title: T.qkv.title,
     text: [T.q.text, T.k.text, T.v.text, config.positional === 'rope' ? T.rope.text : null].filter(Boolean).join(' '),
-    tex: `Q = XW_Q,\\; K = ${src}W_K,\\; V = ${src}W_V${ropeTex}`,
+    tex: `\\begin{gathered} Q = XW_Q,\\; K = ${src}W_K,\\; V = ${src}W_V${ropeTex} \\end{gathered}`,
     blocks: [
       { ...block('q'), rowLabels: queries, colLabels: headColumns(z.heads, z.dk, S) },
       { ...block('k'), rowLabels: keys, colLabels: headColumns(z.heads, z.dk, S) },
@@ -99,11 +103,19 @@ export function buildSections(config, trace, S) {
   const perHead = (step, extra = {}) => trace.heads.map((h, i) => ({
     ...block(step, i), rowLabels: queries, colLabels: step === 'output' ? dims(z.dv) : keys, ...extra,
   }));
+  // Additive scoring says so everywhere: title, chip, formula, text, and its weights v_a
+  // (one per dimension of a head, shared by the heads) as an editable 1 × d_k table.
   const additive = config.score === 'additive';
   out.push({
-    id: 'scores', steps: ['scores'], title: T.scores.title, text: additive ? T.scores.textAdditive : T.scores.text,
+    id: 'scores', steps: additive ? ['va', 'scores'] : ['scores'], chip: additive ? 'scoresAdditive' : 'scores',
+    title: additive ? T.scores.titleAdditive : T.scores.title, text: additive ? T.scores.textAdditive : T.scores.text,
     tex: additive ? 'S_{jk} = \\sum_{c} v_{a,c}\\,\\tanh(q_{jc} + k_{kc})' : 'S = QK^{\\top},\\quad S_{jk} = q_j \\cdot k_k',
-    blocks: perHead('scores'),
+    blocks: [
+      ...(additive ? [{
+        ...block('va'), rowLabels: ['v_a'], colLabels: dims(z.dk), editable: true, field: 'va', vector: true,
+      }] : []),
+      ...perHead('scores'),
+    ],
   });
   out.push({
     id: 'scaled', steps: ['scaled'], title: T.scaled.title,
@@ -119,7 +131,7 @@ export function buildSections(config, trace, S) {
   });
   out.push({
     id: 'weights', steps: ['weights'], title: T.weights.title, text: T.weights.text,
-    tex: 'A_{jk} = \\frac{\\exp(\\hat S_{jk} - m_j)}{\\sum_{k\'} \\exp(\\hat S_{jk\'} - m_j)},\\quad m_j = \\max_{k\'} \\hat S_{jk\'}',
+    tex: '\\begin{gathered} A_{jk} = \\frac{\\exp(\\hat S_{jk} - m_j)}{\\sum_{k\'} \\exp(\\hat S_{jk\'} - m_j)} \\\\ m_j = \\max_{k\'} \\hat S_{jk\'} \\end{gathered}',
     blocks: perHead('weights', { pictures: true, stats: true }),
   });
   out.push({

@@ -115,6 +115,22 @@ export function withCell(matrix, r, c, value) {
   return matrix.map((row, i) => (i === r ? row.map((v, j) => (j === c ? value : v)) : row));
 }
 
+/**
+ * The config with entry (r, c) of an editable block set to `value`, or null when it holds
+ * that value already. The block's field is block.field ?? block.step. A vector block (v_a)
+ * shows a flat list, which may be absent (the engine's default), as one row: cell (0, c)
+ * is field[c], and the other entries keep what the block shows.
+ */
+export function withBlockCell(config, block, r, c, value) {
+  const field = block.field ?? block.step;
+  if (block.vector) {
+    if (config[field]?.[c] === value) return null;
+    return { ...config, [field]: Array.from({ length: block.cols }, (_, i) => (i === c ? value : config[field]?.[i] ?? block.value(0, i))) };
+  }
+  if (config[field][r][c] === value) return null;
+  return { ...config, [field]: withCell(config[field], r, c, value) };
+}
+
 // Patterns for typed numbers. Each is anchored and no two of its quantifiers can match the
 // same characters, so a failed match backtracks at most once over the text: linear time.
 // (The old \d*\.?\d+ split a run of digits every possible way: 200,000 typed or pasted

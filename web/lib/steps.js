@@ -5,7 +5,7 @@
 // (one level: explain.js closes them transitively), and how a cell's arithmetic reads.
 // sections.js, explain.js, share-link keys, the widget's steps= filter and the tests
 // iterate over STEPS. Adding a step: one row in kSteps (C++), one entry here, its strings.
-import { fmt, sub, times, sumOf } from './format.js';
+import { num, sub, times, sumOf } from './format.js';
 
 const at = (m, r, c) => m.data[r * m.cols + c];
 const rowOf = (m, r) => Array.from(m.data.slice(r * m.cols, (r + 1) * m.cols));
@@ -67,13 +67,15 @@ const projection = (id, symbol, weight, rowsKey, width) => ({
       const rotated = c % 2 === 0
         ? `${f(plain)}·cos(${f(theta)}) − ${f(partner)}·sin(${f(theta)})`
         : `${f(partner)}·sin(${f(theta)}) + ${f(plain)}·cos(${f(theta)})`;
-      lines.push(`RoPE: ${rotated} = ${f(at(trace[id], r, c))}`);
+      lines.push(`RoPE: ${rotated} = ${f(at(trace[id], r, c))}`, S.explain.rope(r, 2 * i, trace.dk, f(theta)));
     }
     return lines;
   },
 });
 
 const queriesIn = (trace) => trace.encoded ?? trace.x;
+// v_a as the engine uses it: the config's, or ones (its default).
+const vaOf = (config, dk) => config.va ?? Array.from({ length: dk }, () => 1);
 const keysIn = (trace) => (trace.context ? trace.contextEncoded ?? trace.context : queriesIn(trace));
 
 const perHead = (id, symbol, shape, sources, explain) => ({
@@ -89,9 +91,15 @@ export const STEPS = [
     id: 'pe', symbol: 'PE', perHead: false, titleKey: 'pe',
     shape: (z) => [z.n, z.dModel], when: (z) => z.sinusoidal, read: (trace) => trace.pe,
     sources: () => {},
-    explain: ({ trace, f }, r, c) => {
+    // Rows and columns are counted from 1, as everywhere on the page; the formula's pos and
+    // 2i count from 0, and the second line says which is which.
+    explain: ({ trace, f, S }, r, c) => {
       const i = c - (c % 2);
-      return [`PE[${r + 1}][${c + 1}] = ${c % 2 === 0 ? 'sin' : 'cos'}(${r} / 10000^(${i}/${trace.x.cols})) = ${f(at(trace.pe, r, c))}`];
+      const fn = c % 2 === 0 ? 'sin' : 'cos';
+      return [
+        `PE[${r + 1}][${c + 1}] = ${fn}(pos / 10000^(2i/d_model)) = ${fn}(${r} / 10000^(${i}/${trace.x.cols})) = ${f(at(trace.pe, r, c))}`,
+        S.explain.pe(r, i),
+      ];
     },
   },
   {
@@ -111,16 +119,26 @@ export const STEPS = [
   projection('q', 'Q', 'wq', 'n', 'dk'),
   projection('k', 'K', 'wk', 'm', 'dk'),
   projection('v', 'V', 'wv', 'm', 'dv'),
+  // Additive scoring's weights, one per dimension of a head, shared by every head: a flat
+  // list in the config, shown as a 1 × d_k table (vector: the playground writes va[c]).
+  {
+    id: 'va', symbol: 'v_a', field: 'va', input: true, vector: true, perHead: false, titleKey: 'va',
+    shape: (z) => [1, z.dk], when: (z) => z.additive,
+    read: (trace, config) => ({ rows: 1, cols: trace.dk, data: vaOf(config, trace.dk) }),
+    sources: () => {},
+    explain: ({ trace, config, S, f }, r, c) => [S.explain.va(c, f(vaOf(config, trace.dk)[c]))],
+  },
   perHead('scores', 'S', nm, (z, head, r, c, mark) => {
     mark('q', null, r, r + 1, head * z.dk, (head + 1) * z.dk);
     mark('k', null, c, c + 1, head * z.dk, (head + 1) * z.dk);
+    if (z.additive) mark('va', null, 0, 1, 0, z.dk);
   }, ({ trace, config, head, f, d, S }, r, c) => {
     const h = trace.heads[head];
     const q = rowOf(h.q, r);
     const k = rowOf(h.k, c);
     if (config.score === 'additive') {
-      const va = config.va ?? q.map(() => 1);
-      const terms = q.map((qv, p) => `${fmt(va[p], d)}·tanh(${f(qv)} + ${f(k[p])})`);
+      const va = vaOf(config, trace.dk);
+      const terms = q.map((qv, p) => `${num(va[p], d)}·tanh(${f(qv)} + ${f(k[p])})`);
       return [`Σ vₐ·tanh(q${sub(r + 1)} + k${sub(c + 1)}) = ${sumOf(terms, S.explain.more)} = ${f(at(h.scores, r, c))}`];
     }
     return [`q${sub(r + 1)}·k${sub(c + 1)} = ${sumOf(q.map((qv, p) => times(qv, k[p], d)), S.explain.more)} = ${f(at(h.scores, r, c))}`];
@@ -206,6 +224,9 @@ const DEPENDENTS = {
   wq: (z, head, r, c, mark) => pairCols(z, 'q', c).forEach((col) => mark('q', null, 0, z.n, col, col + 1)),
   wk: (z, head, r, c, mark) => pairCols(z, 'k', c).forEach((col) => mark('k', null, 0, z.m, col, col + 1)),
   wv: (z, head, r, c, mark) => mark('v', null, 0, z.m, c, c + 1),
+  va: (z, head, r, c, mark) => {
+    for (let hd = 0; hd < z.heads; hd++) mark('scores', hd, 0, z.n, 0, z.m);
+  },
   q: (z, head, r, c, mark) => mark('scores', Math.floor(c / z.dk), r, r + 1, 0, z.m),
   k: (z, head, r, c, mark) => mark('scores', Math.floor(c / z.dk), 0, z.n, r, r + 1),
   v: (z, head, r, c, mark) => mark('output', Math.floor(c / z.dv), 0, z.n, c % z.dv, (c % z.dv) + 1),

@@ -75,13 +75,13 @@ export function sectionsView(state, trace, S, { steps = null, readonly = false, 
       if (last && last.step === block.step) last.blocks.push(block);
       else groups.push({ key: `${sec.id}/${block.step}`, step: block.step, blocks: [block] });
     }
-    return { id: sec.id, title: sec.title, text: sec.text, tex: sec.tex, groups };
+    return { id: sec.id, chip: sec.chip, title: sec.title, text: sec.text, tex: sec.tex, groups };
   });
 }
 
 /** The overview's chips: one per shown section, labelled for the reader. */
 export function chipsOf(sections, S) {
-  return sections.map((sec) => ({ target: sec.id, label: S.chips[sec.id] ?? sec.title }));
+  return sections.map((sec) => ({ target: sec.id, label: S.chips[sec.chip ?? sec.id] ?? sec.title }));
 }
 
 /** The warnings of a trace as sentences. */

@@ -2,7 +2,7 @@
 // as SVG or PNG) and check an article's printed matrix against the engine's. Built once
 // per table and kept across recomputations, so an open menu stays open.
 import { h } from './dom.js';
-import { toCSV, toMarkdown, toLatex, parseMatrix } from '../lib/matrix-text.js';
+import { toCSV, toMarkdown, toLatex, parseMatrix, checkSummary } from '../lib/matrix-text.js';
 
 function download(name, blob) {
   const url = URL.createObjectURL(blob);
@@ -90,6 +90,8 @@ export function blockTools({ onCheck, onMessage }) {
     if (parsed.error) {
       checkStatus.textContent = current.S.tools.cannotRead(current.S.tools.parseErrors[parsed.error.code](parsed.error));
       input.setAttribute('aria-invalid', 'true');
+      // The verdict on the last matrix read must not stand beside text that says nothing was read.
+      if (current.check) onCheck(current.block, null);
       return;
     }
     input.removeAttribute('aria-invalid');
@@ -125,7 +127,7 @@ export function blockTools({ onCheck, onMessage }) {
       if (next.check) {
         if (!input.value) input.value = next.check.rows.map((r) => r.join(' ')).join('\n');
         checkStatus.textContent = '';
-        summary.textContent = next.check.summary;
+        summary.textContent = checkSummary(next.check.result, [next.block.rows, next.block.cols], T);
         summary.classList.toggle('differs', next.check.result.differ > 0 || next.check.result.shapeDiffers);
       }
       summary.hidden = !next.check;

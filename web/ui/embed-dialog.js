@@ -3,7 +3,7 @@
 import { h } from './dom.js';
 import { widgetSnippet, iframeSnippet } from '../lib/embed.js';
 import { LANGUAGES } from '../i18n/index.js';
-import { TABLE_IDS } from '../lib/steps.js';
+import { TABLE_IDS, STEP } from '../lib/steps.js';
 
 // Every table the widget can show, from the one step table.
 const STEPS = TABLE_IDS;
@@ -48,7 +48,8 @@ export function openEmbedDialog({ state, S, baseUrl }) {
       if (box.checked) chosen.add(step); else chosen.delete(step);
       update();
     });
-    return h('label', { className: 'embed-step', for: `embed-step-${step}` }, box, step);
+    // The step's name in the reader's language; its id, what steps="…" takes, as code.
+    return h('label', { className: 'embed-step', for: `embed-step-${step}` }, box, S.steps[STEP[step].titleKey].title, ' ', h('code', null, step));
   });
   const lang = h('select', { id: 'embed-lang' }, Object.entries(LANGUAGES).map(([code, L]) => h('option', { value: code, selected: code === options.lang }, L.langName)));
   lang.addEventListener('change', () => { options.lang = lang.value; update(); });

@@ -6,7 +6,7 @@ import { h, s } from './dom.js';
 import { makeTrainer, lossOf } from '../lib/train.js';
 import { randomMatrix } from '../lib/state.js';
 import { NEW_SENTENCES } from '../lib/presets.js';
-import { fmt } from '../lib/format.js';
+import { fmt, num } from '../lib/format.js';
 
 const STEPS_PER_FRAME = 5;
 
@@ -63,6 +63,13 @@ export function learnSection(playground, S, commit) {
   const status = h('p', { className: 'learn-status', role: 'status' });
   const curve = h('div', { className: 'learn-curve' });
   const note = h('p', { className: 'note', hidden: true });
+  // Trained cells (class 'changed', drawn in violet: unlike the selection's blue, yellow and
+  // green) are explained while there is a baseline to differ from.
+  const legend = h('p', { className: 'learn-legend', hidden: true }, h('span', { className: 'swatch changed', 'aria-hidden': 'true' }), T.changedLegend);
+  const setBaseline = (config) => {
+    playground.setBaseline(config);
+    legend.hidden = !config;
+  };
   const attendRow = h('div', { className: 'learn-row' },
     h('label', { for: 'learn-head' }, T.head), head, h('label', { for: 'learn-query' }, T.query), query,
     h('label', { for: 'learn-key' }, T.key), key, h('span', { className: 'hint' }, T.pickHint));
@@ -118,7 +125,7 @@ export function learnSection(playground, S, commit) {
     if (!start) {
       start = structuredClone(playground.state.config);
       startPreset = playground.state.preset;
-      playground.setBaseline(start);
+      setBaseline(start);
       resetButton.disabled = false;
     }
     trainer = makeTrainer(playground.engine, playground.state.config, taskSpec(), { optimizer: optimizer.value, lr: rate });
@@ -132,8 +139,8 @@ export function learnSection(playground, S, commit) {
     const now = lossOf(playground.trace, taskSpec());
     const t = taskSpec();
     status.textContent = t.kind === 'attend'
-      ? T.statusAttend(trainer.steps, fmt(now.loss, 4), query.selectedOptions[0]?.textContent ?? '', key.selectedOptions[0]?.textContent ?? '', fmt(now.weight, 3))
-      : T.statusFit(trainer.steps, fmt(now.loss, 5));
+      ? T.statusAttend(trainer.steps, num(now.loss, 4), query.selectedOptions[0]?.textContent ?? '', key.selectedOptions[0]?.textContent ?? '', num(now.weight, 3))
+      : T.statusFit(trainer.steps, num(now.loss, 5));
     curve.replaceChildren(lossCurve(losses, T.curve));
   };
 
@@ -173,7 +180,7 @@ export function learnSection(playground, S, commit) {
     trainButton.disabled = false;
     pauseButton.disabled = true;
     if (start) playground.setState({ ...playground.state, config: start, preset: null });
-    playground.setBaseline(null);
+    setBaseline(null);
     start = null;
     resetButton.disabled = true;
     note.hidden = true;
@@ -215,7 +222,7 @@ export function learnSection(playground, S, commit) {
           h('label', { for: 'learn-lr' }, T.rate), lr,
           h('label', { for: 'learn-steps' }, T.steps), steps),
         h('div', { className: 'learn-row' }, trainButton, pauseButton, stepButton, resetButton, newSentence),
-        status, note),
+        status, legend, note),
       curve));
   // A new example starts over: no run, no baseline; "it" -> "animal" where both exist.
   const presetChanged = () => {
@@ -226,7 +233,7 @@ export function learnSection(playground, S, commit) {
     startPreset = null;
     resetButton.disabled = true;
     note.hidden = true;
-    playground.setBaseline(null);
+    setBaseline(null);
     forget();
     refreshChoices();
     const tokens = playground.state.config.tokens ?? [];

@@ -16,7 +16,7 @@ import { STORIES, judge } from '../lib/stories.js';
 import { fmt } from '../lib/format.js';
 import { tableKey } from '../lib/explain.js';
 import {
-  resize, withCell, parseNumber, identity, randomMatrix, causalMask, seeded, defaultToken,
+  resize, withCell, withBlockCell, parseNumber, identity, randomMatrix, causalMask, seeded, defaultToken,
 } from '../lib/state.js';
 import { strings } from '../i18n/index.js';
 
@@ -520,8 +520,8 @@ export class Playground {
       this.showError(msg);
       return msg;
     }
-    if (this.state.config[block.step][r][c] === value) return null;
-    return this.change((cfg) => ({ ...cfg, [block.step]: withCell(cfg[block.step], r, c, value) }));
+    const next = withBlockCell(this.state.config, block, r, c, value);
+    return next ? this.change(() => next) : null;
   }
 
   commitLabel(block, r, text) {

@@ -28,7 +28,7 @@ export function renderToolbar(bar, model, S, actions) {
       model.stage && model.stage.index >= 0 ? h('span', { className: 'stage-count' }, F.stageOf(model.stage.index, model.stage.count)) : null) : null,
     h('div', { className: 'history', role: 'group', 'aria-label': `${F.undo} / ${F.redo}` },
       button('↶', actions.undo, { 'aria-label': F.undo, title: `${F.undo} (Ctrl+Z)`, disabled: !model.canUndo }),
-      button('↷', actions.redo, { 'aria-label': F.redo, title: `${F.redo} (Ctrl+Shift+Z)`, disabled: !model.canRedo })),
+      button('↷', actions.redo, { 'aria-label': F.redo, title: `${F.redo} (Ctrl+⇧+Z, Ctrl+Y)`, disabled: !model.canRedo })),
     model.showSettings ? button(F.settings, actions.settings, { className: 'settings-toggle', 'aria-expanded': String(model.settingsOpen) }) : null,
   ];
   bar.replaceChildren(h('div', { className: 'toolbar-row' }, row));

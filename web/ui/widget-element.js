@@ -162,13 +162,14 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
         return;
       }
       const root = h('div', { className: 'playground' });
+      const readonly = this.hasAttribute('readonly');
       try {
         this.playground = new Playground(root, {
           engine: this.engine,
           state,
           controls: false,
           overview: false,
-          readonly: this.hasAttribute('readonly'),
+          readonly,
           authorTools: this.getAttribute('tools') !== 'none',
           steps: this.steps(),
           renderMath: setup.renderMath,
@@ -179,7 +180,10 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
         this.renderFallback(strings(this.lang).engineRefused(err.message, err.code, err.field));
         return;
       }
-      this.box.replaceChildren(root);
+      // How to edit is said only where something can be edited: not in a read-only widget,
+      // and (style.css) not in one whose steps hold no editable table.
+      this.box.toggleAttribute('data-readonly', readonly);
+      this.box.replaceChildren(...(readonly ? [] : [h('p', { className: 'hint edit-hint' }, strings(this.lang).editHint)]), root);
     }
   }
 
