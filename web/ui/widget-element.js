@@ -15,13 +15,16 @@ import { followTheme } from '../lib/theme.js';
 const ATTRIBUTES = ['config', 'preset', 'steps', 'lang', 'decimals', 'readonly', 'theme', 'tools'];
 
 /**
- * Defines the element. setup: {
+ * Defines the element and returns its class (undefined where there is no DOM). setup: {
  *   loadEngine() -> Promise<engine>   (called once, shared by every widget on the page)
  *   styles(shadowRoot)                (puts the stylesheet into a widget's shadow root)
  *   renderMath(el, tex)               (formulas; MathML needs no fonts)
  * }
  */
 export function defineAttentionPlayground(setup, name = 'attention-playground') {
+  // Without a DOM (Node, a static-site generator importing the widget while it renders
+  // pages) there is nothing to define; importing must still succeed.
+  if (typeof customElements === 'undefined' || typeof HTMLElement === 'undefined') return undefined;
   if (customElements.get(name)) return customElements.get(name);
   let enginePromise = null;
   const engine = () => {
