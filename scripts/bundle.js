@@ -23,6 +23,18 @@ const unreachable = {
     b.onLoad({ filter: /.*/, namespace: 'unreachable' }, () => ({ contents: 'export default undefined;', loader: 'js' }));
   },
 };
+// In a shadow root, rem still means the host page's root font size (many set 62.5 %), so
+// the widget's stylesheet gets px of its own 16 px base instead (web/widget.css).
+const BASE_PX = 16;
+const widgetSizes = {
+  name: 'widget-sizes',
+  setup(b) {
+    b.onLoad({ filter: /\.css$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(/(\d*\.?\d+)rem\b/g, (_, n) => `${+(Number(n) * BASE_PX).toFixed(2)}px`),
+      loader: 'text',
+    }));
+  },
+};
 await build({
   entryPoints: [`${root}web/widget-bundle.js`],
   bundle: true,
@@ -31,7 +43,7 @@ await build({
   target: ['chrome100', 'firefox100', 'safari15'],
   outfile: out,
   loader: { '.gz': 'binary', '.css': 'text' },
-  plugins: [unreachable],
+  plugins: [unreachable, widgetSizes],
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'silent' },
   legalComments: 'none',

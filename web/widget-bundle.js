@@ -9,6 +9,7 @@ import katex from './vendor/katex/katex.mjs';
 // smaller over the wire than base64 of raw bytes. DecompressionStream restores it.
 import wasmGzip from './core/attention-core.wasm.gz';
 import css from './style.css';
+import widgetCss from './widget.css';
 
 // Only the SIMD build is inlined (the scalar one would add 150 KiB for browsers older than
 // Chrome 91, Firefox 89 and Safari 16.4); the page dist/index.html has both.
@@ -31,7 +32,7 @@ defineAttentionPlayground({
   styles(shadow) {
     if (!sheet) {
       sheet = new CSSStyleSheet();
-      sheet.replaceSync(css);
+      sheet.replaceSync(`${css}\n${widgetCss}`);
     }
     shadow.adoptedStyleSheets = [sheet];
   },
