@@ -1,5 +1,6 @@
-// What an author's readers get around the widget: a widget that an RTL, typographically
-// loud host page cannot turn around or restyle.
+// What an author's readers get around the widget: the element's own children as a
+// fallback before and without JavaScript, and a widget that an RTL, typographically loud
+// host page cannot turn around or restyle.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -8,6 +9,32 @@ import { launch, openPage, artifacts } from './browser.js';
 let env;
 before(async () => { env = await launch(); });
 after(async () => env?.close());
+
+test('the fallback inside the element shows without JavaScript, and until the widget runs', async () => {
+  const off = await env.browser.newContext({ javaScriptEnabled: false });
+  const page = await off.newPage();
+  await page.goto(`${env.url}fixtures/fallback.html`);
+  for (const id of ['#near-static', '#broken-static', '#far-static']) assert.ok(await page.locator(id).isVisible(), id);
+  assert.match(await page.locator('#near-static').innerText(), /0\.986/);
+  await off.close();
+
+  const { page: live, problems } = await openPage(env, 'fixtures/fallback.html');
+  await live.waitForSelector('#near [data-step="weights"] td');
+  // mounted: the static copy is replaced by the live table
+  assert.equal(await live.locator('#near-static').isVisible(), false);
+  assert.deepEqual(await live.$$eval('#near [data-step="weights"] table.matrix td', (tds) => tds.map((td) => td.textContent)), ['0.014', '0.986', '0', '1']);
+  // cannot run (no such example): the message, and the author's fallback stays
+  await live.waitForSelector('#broken [role="alert"]');
+  assert.ok(await live.locator('#broken-static').isVisible());
+  // far below the fold, not started yet: the author's fallback (not the built-in formula)
+  assert.ok(await live.locator('#far-static').isVisible());
+  assert.equal(await live.$eval('#far', (el) => el.shadowRoot.querySelector('.fallback-formula')?.checkVisibility() ?? false), false);
+  await live.locator('#far').scrollIntoViewIfNeeded();
+  await live.waitForSelector('#far [data-step="weights"] td');
+  assert.equal(await live.locator('#far-static').isVisible(), false);
+  assert.deepEqual(problems, []);
+  await live.close();
+});
 
 // Inherited text styles of the widget's cells, labels and headings.
 const PROPS = ['direction', 'textTransform', 'letterSpacing', 'wordSpacing', 'fontFamily', 'fontSize', 'fontStyle', 'fontWeight',

@@ -105,10 +105,14 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
       this.stopFollowingTheme = followTheme(this.getAttribute('theme'), (resolved) => { this.box.dataset.theme = resolved; });
     }
 
+    // Until the widget runs, and whenever it cannot, the element's own children show: an
+    // author's static fallback (a table, the exported SVG), which is also what readers
+    // without JavaScript see. Without children, the formula. Once mounted the slot is gone,
+    // so the children are neither drawn nor read out.
     renderFallback(message) {
       const S = strings(this.lang);
       this.box.replaceChildren(h('div', { className: 'fallback' },
-        h('p', { className: 'fallback-formula' }, 'Attention(Q, K, V) = softmax(QKᵀ / √d_k) · V'),
+        h('slot', null, h('p', { className: 'fallback-formula' }, 'Attention(Q, K, V) = softmax(QKᵀ / √d_k) · V')),
         h('p', { role: message ? 'alert' : 'status', className: message ? 'alert' : 'loading' }, message ?? S.loading)));
     }
 
