@@ -44,6 +44,7 @@ test('the tarball holds the built engine, the widget bundle and the types, and n
   assert.deepEqual(files, [
     'README.md',
     'dist/attention-playground.js',
+    'dist/embed-resize.js',
     'package.json',
     'web/core/attention-core-scalar.js',
     'web/core/attention-core-scalar.wasm',
