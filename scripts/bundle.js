@@ -6,9 +6,35 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+const { version, license } = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 const out = `${root}dist/attention-playground.js`;
 // The inlined wasm goes in gzipped; the widget inflates it with DecompressionStream.
 writeFileSync(`${root}web/core/attention-core.wasm.gz`, gzipSync(readFileSync(`${root}web/core/attention-core.wasm`), { level: 9 }));
+// The engine reads files only under Node, and the widget always hands it the wasm's bytes:
+// a bundle never reaches that branch. The scalar build is for runtimes without wasm SIMD;
+// the one-file widget inlines only the SIMD build (every current browser has SIMD) and
+// says so where it is missing (web/widget-bundle.js). Both imports become empty modules,
+// so the file has no import() left: a bundler that takes it in (`import
+// 'attention-playground/widget'`) has nothing to resolve.
+const unreachable = {
+  name: 'unreachable',
+  setup(b) {
+    b.onResolve({ filter: /^node:fs\/promises$|\/attention-core-scalar\.js$/ }, (args) => ({ path: args.path, namespace: 'unreachable' }));
+    b.onLoad({ filter: /.*/, namespace: 'unreachable' }, () => ({ contents: 'export default undefined;', loader: 'js' }));
+  },
+};
+// In a shadow root, rem still means the host page's root font size (many set 62.5 %), so
+// the widget's stylesheet gets px of its own 16 px base instead (web/widget.css).
+const BASE_PX = 16;
+const widgetSizes = {
+  name: 'widget-sizes',
+  setup(b) {
+    b.onLoad({ filter: /\.css$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(/(\d*\.?\d+)rem\b/g, (_, n) => `${+(Number(n) * BASE_PX).toFixed(2)}px`),
+      loader: 'text',
+    }));
+  },
+};
 await build({
   entryPoints: [`${root}web/widget-bundle.js`],
   bundle: true,
@@ -17,13 +43,12 @@ await build({
   target: ['chrome100', 'firefox100', 'safari15'],
   outfile: out,
   loader: { '.gz': 'binary', '.css': 'text' },
-  // The engine reads files only under Node; a browser bundle never reaches that branch.
-  // The scalar build is for browsers without wasm SIMD; the one-file widget inlines only
-  // the SIMD build (every current browser has SIMD) and says so where it is missing.
-  external: ['node:fs/promises', './core/attention-core-scalar.js'],
+  plugins: [unreachable, widgetSizes],
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'silent' },
   legalComments: 'none',
+  // The file goes into other people's sites and into the npm package: it names what it holds.
+  banner: { js: `/*! Attention Playground ${version} | ${license} | includes KaTeX (MIT); its WebAssembly includes xsimd (BSD-3-Clause) and the Emscripten runtime (MIT) */` },
 });
 const bytes = readFileSync(out);
 console.log(`bundle: dist/attention-playground.js ${(bytes.length / 1024).toFixed(0)} KiB, ${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(0)} KiB gzipped`);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test layer, in order: native Catch2 (ctest), the wasm module under node:test,
-# then the page in Debian's Chromium through playwright-core.
+# then the page in Debian's Chromium through playwright-core, and last the npm package as a
+# user installs it.
 # Installs and builds what is missing first, so a fresh clone needs only `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,3 +27,6 @@ node --test tests/node/
 
 echo "== Playwright (page in Chromium) =="
 node --test --test-concurrency=1 tests/browser/
+
+echo "== npm package (pack, install offline, use it in Node and Chromium) =="
+node --test tests/package/

@@ -3,12 +3,17 @@
 // other request and works from file:// as a classic script. Styles go in through a
 // constructed stylesheet, which a strict CSP (style-src 'self') allows.
 import { defineAttentionPlayground } from './ui/widget-element.js';
-import { loadEngine } from './engine.js';
+import { loadEngine, simdSupported } from './engine.js';
 import katex from './vendor/katex/katex.mjs';
 // The wasm travels gzipped (scripts/bundle.js): base64 of compressed bytes is about 40 %
 // smaller over the wire than base64 of raw bytes. DecompressionStream restores it.
 import wasmGzip from './core/attention-core.wasm.gz';
 import css from './style.css';
+import widgetCss from './widget.css';
+
+// Only the SIMD build is inlined (the scalar one would add 150 KiB for browsers older than
+// Chrome 91, Firefox 89 and Safari 16.4); the page dist/index.html has both.
+const SIMD_MISSING = 'this browser does not support WebAssembly SIMD, which this widget needs';
 
 let sheet = null;
 
@@ -17,12 +22,17 @@ async function inflate(bytes) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+// Where there is no DOM (a static-site build importing 'attention-playground/widget' in
+// Node) this defines nothing and does not throw.
 defineAttentionPlayground({
-  loadEngine: async () => loadEngine({ wasmBinary: await inflate(wasmGzip) }),
+  loadEngine: async () => {
+    if (!simdSupported()) throw new Error(SIMD_MISSING);
+    return loadEngine({ wasmBinary: await inflate(wasmGzip) });
+  },
   styles(shadow) {
     if (!sheet) {
       sheet = new CSSStyleSheet();
-      sheet.replaceSync(css);
+      sheet.replaceSync(`${css}\n${widgetCss}`);
     }
     shadow.adoptedStyleSheets = [sheet];
   },

@@ -5,12 +5,12 @@ import { defineAttentionPlayground } from './ui/widget-element.js';
 import { loadEngine } from './engine.js';
 import katex from './vendor/katex/katex.mjs';
 
-const stylesheet = new URL('./style.css', import.meta.url).href;
+const stylesheets = ['./style.css', './widget.css'].map((file) => new URL(file, import.meta.url).href);
 
 export default defineAttentionPlayground({
   loadEngine: () => loadEngine(),
   styles(shadow) {
-    shadow.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href: stylesheet }));
+    for (const href of stylesheets) shadow.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href }));
   },
   renderMath(el, tex) {
     katex.render(tex, el, { throwOnError: false, displayMode: true, output: 'mathml' });

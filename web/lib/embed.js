@@ -7,7 +7,7 @@ const escapeAttr = (text) => String(text).replace(/&/g, '&amp;').replace(/'/g, '
 
 /**
  * options: { config, preset?, steps?: string[], lang, decimals, readonly, theme,
- *            scriptSrc, embedUrl }
+ *            scriptSrc, embedUrl, height?, resizeScript? }
  */
 export function widgetSnippet(o) {
   const attrs = [];
@@ -33,6 +33,27 @@ export function embedUrl(o) {
   return `${o.embedUrl}#${params.toString()}`;
 }
 
+// The host's half of fitting the frame (embed.html reports its height): the same as
+// web/embed-resize.js, small enough to read before pasting. It comes before the iframe,
+// so it listens before the frame can speak.
+export const RESIZE_SCRIPT = `<script>
+addEventListener('message', (e) => {
+  const frame = [...document.getElementsByTagName('iframe')].find((f) => f.contentWindow === e.source);
+  if (!frame || e.data?.type !== 'attention-playground:height' || !Number.isFinite(e.data.height)) return;
+  frame.style.height = \`\${Math.min(Math.max(Math.ceil(e.data.height), 0), 100000)}px\`;
+  e.source.postMessage({ type: 'attention-playground:fit' }, '*');
+});
+</script>
+`;
+
+/**
+ * The iframe, preceded by the script that fits it to its content: inline by default, or
+ * <script src="resizeScript"> (embed-resize.js) for hosts whose CSP refuses inline scripts.
+ * height: the frame's height until its page reports the real one (the dialog measures its
+ * preview, so the frame does not jump when it loads).
+ */
 export function iframeSnippet(o) {
-  return `<iframe src="${escapeAttr(embedUrl(o))}" title="Attention Playground" loading="lazy" style="width: 100%; height: 720px; border: 0"></iframe>\n`;
+  const height = Number.isFinite(o.height) && o.height > 0 ? Math.ceil(o.height) : 720;
+  const script = o.resizeScript ? `<script src="${escapeAttr(o.resizeScript)}" defer></script>\n` : RESIZE_SCRIPT;
+  return `${script}<iframe src="${escapeAttr(embedUrl(o))}" title="Attention Playground" loading="lazy" style="display: block; width: 100%; height: ${height}px; border: 0"></iframe>\n`;
 }

@@ -12,8 +12,11 @@ export function openEmbedDialog({ state, S, baseUrl }) {
   const T = S.embed;
   const chosen = new Set(['scores', 'scaled', 'masked', 'weights', 'output']);
   const options = { lang: state.lang, decimals: state.decimals, readonly: false, theme: 'auto' };
+  // The preview's height, for the iframe snippet's starting height: the frame then opens
+  // at about its final size instead of jumping when its page reports it.
+  let previewHeight = null;
   const widgetOut = h('textarea', { readonly: true, rows: 4, spellcheck: 'false', id: 'embed-widget-code' });
-  const iframeOut = h('textarea', { readonly: true, rows: 3, spellcheck: 'false', id: 'embed-iframe-code' });
+  const iframeOut = h('textarea', { readonly: true, rows: 6, spellcheck: 'false', id: 'embed-iframe-code' });
   const status = h('p', { role: 'status', className: 'embed-status' });
   const preview = h('div', { className: 'embed-preview' });
 
@@ -24,6 +27,7 @@ export function openEmbedDialog({ state, S, baseUrl }) {
     ...options,
     scriptSrc: new URL('attention-playground.js', baseUrl).href,
     embedUrl: new URL('embed.html', baseUrl).href,
+    height: previewHeight,
   });
 
   let widget = null;
@@ -103,6 +107,11 @@ export function openEmbedDialog({ state, S, baseUrl }) {
     widget.setAttribute('loading', 'eager'); // the preview may sit below the dialog's fold
     preview.append(widget);
     update();
+    new ResizeObserver(() => {
+      if (!widget.trace) return; // still loading: not the height the frame will have
+      previewHeight = Math.ceil(widget.getBoundingClientRect().height);
+      iframeOut.value = iframeSnippet(describe());
+    }).observe(widget);
   });
   return dialog;
 }

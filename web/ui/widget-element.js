@@ -15,13 +15,16 @@ import { followTheme } from '../lib/theme.js';
 const ATTRIBUTES = ['config', 'preset', 'steps', 'lang', 'decimals', 'readonly', 'theme', 'tools'];
 
 /**
- * Defines the element. setup: {
+ * Defines the element and returns its class (undefined where there is no DOM). setup: {
  *   loadEngine() -> Promise<engine>   (called once, shared by every widget on the page)
  *   styles(shadowRoot)                (puts the stylesheet into a widget's shadow root)
  *   renderMath(el, tex)               (formulas; MathML needs no fonts)
  * }
  */
 export function defineAttentionPlayground(setup, name = 'attention-playground') {
+  // Without a DOM (Node, a static-site generator importing the widget while it renders
+  // pages) there is nothing to define; importing must still succeed.
+  if (typeof customElements === 'undefined' || typeof HTMLElement === 'undefined') return undefined;
   if (customElements.get(name)) return customElements.get(name);
   let enginePromise = null;
   const engine = () => {
@@ -102,10 +105,14 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
       this.stopFollowingTheme = followTheme(this.getAttribute('theme'), (resolved) => { this.box.dataset.theme = resolved; });
     }
 
+    // Until the widget runs, and whenever it cannot, the element's own children show: an
+    // author's static fallback (a table, the exported SVG), which is also what readers
+    // without JavaScript see. Without children, the formula. Once mounted the slot is gone,
+    // so the children are neither drawn nor read out.
     renderFallback(message) {
       const S = strings(this.lang);
       this.box.replaceChildren(h('div', { className: 'fallback' },
-        h('p', { className: 'fallback-formula' }, 'Attention(Q, K, V) = softmax(QKᵀ / √d_k) · V'),
+        h('slot', null, h('p', { className: 'fallback-formula' }, 'Attention(Q, K, V) = softmax(QKᵀ / √d_k) · V')),
         h('p', { role: message ? 'alert' : 'status', className: message ? 'alert' : 'loading' }, message ?? S.loading)));
     }
 

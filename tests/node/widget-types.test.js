@@ -1,0 +1,18 @@
+// web/widget.d.ts spells out the presets and tables the widget's attributes take; they
+// must stay the ones the widget knows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { PRESETS } from '../../web/lib/presets.js';
+import { TABLE_IDS } from '../../web/lib/steps.js';
+
+const types = readFileSync(new URL('../../web/widget.d.ts', import.meta.url), 'utf8');
+const union = (name) => {
+  const body = new RegExp(`export type ${name} =([^;]+);`).exec(types)?.[1] ?? '';
+  return [...body.matchAll(/'([^']+)'/g)].map((m) => m[1]);
+};
+
+test('widget.d.ts names every preset and every table, and nothing else', () => {
+  assert.deepEqual(union('AttentionPlaygroundPreset').sort(), Object.keys(PRESETS).sort());
+  assert.deepEqual(union('AttentionPlaygroundTable'), TABLE_IDS);
+});
