@@ -9,7 +9,7 @@ export type AttentionPlaygroundPreset =
 
 /** The tables the `steps` attribute can list (web/lib/steps.js TABLE_IDS). */
 export type AttentionPlaygroundTable =
-  'x' | 'context' | 'pe' | 'encoded' | 'wq' | 'wk' | 'wv' | 'q' | 'k' | 'v' |
+  'x' | 'context' | 'pe' | 'encoded' | 'wq' | 'wk' | 'wv' | 'q' | 'k' | 'v' | 'va' |
   'scores' | 'scaled' | 'masked' | 'weights' | 'output' | 'concat' | 'wo' | 'final';
 
 /** The element's attributes, all strings as in HTML (for JSX or template type checks). */

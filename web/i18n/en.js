@@ -155,7 +155,7 @@ export default {
     themes: { auto: 'follow the reader', light: 'light', dark: 'dark' },
     readonly: 'read-only',
     widgetCode: 'Widget (one script, one tag; host attention-playground.js yourself)',
-    iframeCode: 'Or an iframe, for sites that allow no scripts',
+    iframeCode: 'Or an iframe (the short script before it fits the frame to its content; without it the frame scrolls)',
     copy: 'Copy',
     close: 'Close',
     preview: 'Live preview',

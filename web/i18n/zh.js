@@ -152,7 +152,7 @@ export default {
     themes: { auto: '跟随读者', light: '浅色', dark: '深色' },
     readonly: '只读',
     widgetCode: '组件（一个脚本、一个标签；请自行托管 attention-playground.js）',
-    iframeCode: '或者用 iframe，适合不允许脚本的网站',
+    iframeCode: '或者用 iframe（前面那段短脚本让框架贴合内容的高度；没有它，框架内可以滚动）',
     copy: '复制',
     close: '关闭',
     preview: '实时预览',
