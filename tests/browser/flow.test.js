@@ -147,17 +147,22 @@ test('Step and Back walk the computation; the selected row travels with it', asy
   await page.click(`${FLOW} table[data-step="x"] td[data-row="2"][data-col="0"]`);
   const step = page.getByRole('button', { name: 'Next step' });
   const back = page.getByRole('button', { name: 'Previous step' });
+  // The DOM follows a click on the next frame: wait for each card, then check it is the only one.
+  const current = async (want) => {
+    await page.waitForSelector(`${FLOW} .flow-card.is-current[data-card="${want}"]`);
+    assert.deepEqual(await page.$$eval(`${FLOW} .flow-card.is-current`, (cards) => cards.map((c) => c.dataset.card)), [want]);
+  };
   await step.click();
-  assert.equal(await page.getAttribute(`${FLOW} .flow-card.is-current`, 'data-card'), 'x');
+  await current('x');
   for (const want of ['q', 'k', 'v', 'scores']) {
     await step.click();
-    assert.equal(await page.getAttribute(`${FLOW} .flow-card.is-current`, 'data-card'), want);
+    await current(want);
   }
   assert.equal(await page.$eval(`${FLOW} td[aria-selected="true"]`, (td) => td.closest('table').dataset.step + td.dataset.row), 'scores2');
   assert.match(await page.textContent('.selection-bar'), /S = Q·Kᵀ: every query against every key/);
   assert.match(await page.textContent('.stage-count'), /Step 5 of 10/);
   await back.click();
-  assert.equal(await page.getAttribute(`${FLOW} .flow-card.is-current`, 'data-card'), 'v');
+  await current('v');
   assert.ok(await page.getByRole('button', { name: 'Play' }).isVisible());
   await page.close();
 });
@@ -198,11 +203,13 @@ test('the two-word story: predict, then the answer with feedback; the article vi
   assert.match(await page.textContent('.story'), /Which word does “word1” attend to most\?/);
   assert.ok(await page.$eval(`${FLOW} [data-card="weights"]`, (el) => el.classList.contains('is-hidden-answer')));
   await page.click('.story-ask button:has-text("word1")');
+  await page.waitForSelector('.story-result');
+  await page.waitForSelector(`${FLOW} [data-card="weights"]:not(.is-hidden-answer) td[aria-selected="true"]`);
   assert.match(await page.textContent('.story-result'), /Not quite: “word2” gets the largest weight, 0\.986; “word1” gets 0\.014/);
   assert.ok(!(await page.$eval(`${FLOW} [data-card="weights"]`, (el) => el.classList.contains('is-hidden-answer'))));
   assert.equal(await page.$eval(`${FLOW} td[aria-selected="true"]`, (td) => `${td.closest('table').dataset.step} ${td.dataset.row},${td.dataset.col}`), 'weights 0,1');
   await page.getByRole('button', { name: 'Article' }).click();
-  await page.waitForSelector('section[data-section="weights"]');
+  await page.waitForSelector('.sections td[aria-selected="true"]');
   assert.equal(await page.isVisible(FLOW), false, 'one view at a time');
   assert.equal(await page.$eval('.sections td[aria-selected="true"]', (td) => `${td.closest('table').dataset.step} ${td.dataset.row},${td.dataset.col}`), 'weights 0,1');
   await page.close();
