@@ -140,7 +140,7 @@ document.getElementById('engine').textContent = JSON.stringify({ simd: engine.si
     await page.waitForSelector('attention-playground [data-step="output"] td');
     const cells = (step) => page.$$eval(`attention-playground [data-step="${step}"] table.matrix td`, (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(await cells('weights'), ['0.014', '0.986', '5.0e-5', '<1.000']);
-    assert.deepEqual(await cells('output'), ['2.972', '3.972', '3', '4']);
+    assert.deepEqual(await cells('output'), ['2.972', '3.972', '3.000', '4.000']);
     await page.waitForFunction(() => document.getElementById('engine').textContent !== '');
     const engine = JSON.parse(await page.textContent('#engine'));
     assert.equal(engine.simd, true);
