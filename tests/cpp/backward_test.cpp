@@ -31,6 +31,16 @@ double loss(const DConfig& c, const Mat& g, const std::vector<Mat>& gw) {
   return l;
 }
 
+// The field backward() names for a config and its seeds, or "no error".
+std::string backward_error_field(const Config& c, const Matrix& d_final, const std::vector<Matrix>& dw) {
+  try {
+    attention::backward(c, d_final, dw);
+  } catch (const attention::AttentionError& e) {
+    return e.field();
+  }
+  return "no error";
+}
+
 // Compares a float gradient with central differences of `loss` over every entry `at` names.
 // eps = 1e-6: inputs are O(1), so the truncation error (~eps^2 |L'''|) is ~1e-12 and the
 // rounding error of a double loss (~1e-16 |L| / eps) ~1e-10, both far below the float32
@@ -143,12 +153,7 @@ TEST_CASE("backward refuses a bad seed gradient", "[backward][errors]") {
   c.x = support::random_matrix(2, 2, rng);
   c.wq = c.wk = c.wv = support::random_matrix(2, 2, rng);
   auto field_of = [&](const Matrix& d_final, const std::vector<Matrix>& dw) {
-    try {
-      attention::backward(c, d_final, dw);
-    } catch (const attention::AttentionError& e) {
-      return e.field();
-    }
-    return std::string("no error");
+    return backward_error_field(c, d_final, dw);
   };
   CHECK(field_of(Matrix(3, 2), {}) == "dFinal");
   Matrix nan(2, 2);
@@ -226,12 +231,7 @@ TEST_CASE("backward checks the seeds' shapes before running anything", "[backwar
   c.wk = Matrix(2, 2, std::vector<float>{1, 0, 0, 1});
   c.wv = c.wk;
   auto field_of = [&](const Matrix& d_final, const std::vector<Matrix>& dw) {
-    try {
-      attention::backward(c, d_final, dw);
-    } catch (const attention::AttentionError& e) {
-      return e.field();
-    }
-    return std::string("no error");
+    return backward_error_field(c, d_final, dw);
   };
   CHECK(field_of(Matrix(3, 2), {}) == "dFinal");
   CHECK(field_of(Matrix(2, 2), {Matrix(2, 2), Matrix(2, 2)}) == "dWeights");

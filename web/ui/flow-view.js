@@ -4,6 +4,7 @@
 // Elements are kept across renders in a Map keyed by step and head; no state on nodes.
 import { h } from './dom.js';
 import { matrixTable } from './matrix-table.js';
+import { syncChildren } from './sections-view.js';
 import { fmt } from '../lib/format.js';
 
 export class FlowView {
@@ -99,9 +100,9 @@ export class FlowView {
         lane.push(entry.el);
       }
     });
-    if (this.qkv) sync(this.qkv, this.qkvCards ?? []);
-    sync(this.lanes.input, byLane.input);
-    sync(this.lanes.head, byLane.head);
+    if (this.qkv) syncChildren(this.qkv, this.qkvCards ?? []);
+    syncChildren(this.lanes.input, byLane.input);
+    syncChildren(this.lanes.head, byLane.head);
     return tables;
   }
 }
@@ -115,13 +116,4 @@ function legendOf(card, decimals, S) {
   for (let r = 0; r < card.rows && !masked; r++) for (let c = 0; c < card.cols && !masked; c++) masked = card.masked(r, c);
   return [ramp, h('span', null, text), masked ? h('span', { className: 'masked-key', title: S.flow.legendMasked }, S.flow.legendMasked) : null]
     .filter(Boolean);
-}
-
-function sync(parent, wanted) {
-  const keep = new Set(wanted);
-  for (const el of [...parent.children]) if (!keep.has(el)) el.remove();
-  wanted.forEach((el, i) => {
-    const at = parent.children[i];
-    if (at !== el) parent.insertBefore(el, at ?? null);
-  });
 }

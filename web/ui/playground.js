@@ -16,7 +16,7 @@ import { STORIES, judge } from '../lib/stories.js';
 import { fmt } from '../lib/format.js';
 import { tableKey } from '../lib/explain.js';
 import {
-  resize, withCell, withBlockCell, parseNumber, identity, randomMatrix, causalMask, seeded, defaultToken,
+  sizesOf, resize, withCell, withBlockCell, parseNumber, identity, randomMatrix, causalMask, seeded, defaultToken,
 } from '../lib/state.js';
 import { strings } from '../i18n/index.js';
 
@@ -184,13 +184,13 @@ export class Playground {
     this.warnings.hidden = warnings.length === 0;
     this.warnings.replaceChildren(...warnings.map((w) => h('li', null, w)));
     const flow = this.view === 'flow';
+    const cards = flow ? this.cards() : [];
     this.flowEl.hidden = !flow;
     this.sectionsEl.hidden = flow;
     if (flow) {
       // The settings stay one click away in the flow; the article shows them always.
       if (!this.settingsOpen) this.controls.hidden = true;
       this.overview.hidden = true;
-      const cards = this.cards();
       const tables = this.flow.render(cards, { decimals: this.state.decimals, current: this.stageIndex === null ? null : cards[this.stageIndex]?.step, hidden: this.hiddenSteps() });
       this.shown = tables.map((table) => ({ table, block: this.flow.blockOf.get(table) }));
     } else {
@@ -200,7 +200,7 @@ export class Playground {
       if (this.options.overview !== false) this.overview.hidden = false;
       this.renderOverview(chipsOf(model, S), S);
     }
-    if (this.options.toolbar) this.renderBars();
+    if (this.options.toolbar) this.renderBars(cards);
     if (this.pointed && this.pointed.td.isConnected && this.shown.some(({ table }) => table.contains(this.pointed.td))) {
       this.point(this.pointed.td, this.pointed.sticky);
     } else if (this.selection) {
@@ -237,10 +237,10 @@ export class Playground {
     this.pointed = null;
   }
 
-  renderBars() {
+  // The toolbar, the story and the selection bar; `cards` is this render's flow (empty in the article).
+  renderBars(cards) {
     const S = this.S;
     const F = S.flow;
-    const cards = this.view === 'flow' ? this.cards() : [];
     renderToolbar(this.bar, {
       view: this.view,
       heads: this.trace.heads.length,
@@ -429,7 +429,7 @@ export class Playground {
   actions() {
     const S = this.S;
     const resizeTo = (changes) => this.change((c) => resize(c, changes, this.nextSeed()));
-    const z = () => controlsView(this.state, this.engine.limits, S).z;
+    const z = () => sizesOf(this.state.config);
     return {
       size: (key, value) => resizeTo({ [key]: value }),
       // A typed size beyond the page's limits is set to the limit, and the reader is told.
