@@ -5,10 +5,12 @@
 // shadow root.
 import { h } from './dom.js';
 import { cellPosition, tableCells } from './matrix-table.js';
+import { canvasSpec, selectOnCanvas } from './heatmap-canvas.js';
 import { renderControls } from './controls-view.js';
 import { SectionsView } from './sections-view.js';
 import { ExplainView } from './explain-view.js';
 import { FlowView } from './flow-view.js';
+import { HeadsGrid } from './heads-grid.js';
 import { renderToolbar, renderSelection, renderStory } from './toolbar.js';
 import { sectionsView, chipsOf, warningsOf, controlsView, explanationOf, cellClassOf } from '../lib/view-model.js';
 import { flowCards } from '../lib/flow.js';
@@ -37,6 +39,7 @@ export class Playground {
     this.trace = null;
     this.view = options.view ?? 'article';
     this.head = 0;
+    this.allHeads = false; // the "All heads" grid above the view
     this.selection = null; // { step, head, row, col }, shared by both views
     this.stageIndex = null; // where Play / Step / Back are in the flow
     this.past = [];
@@ -62,12 +65,28 @@ export class Playground {
     }
     if (options.overview !== false) root.append(this.overview);
     this.flowEl = h('div', { className: 'flow-host' });
-    root.append(this.controls, this.alert, this.warnings, this.flowEl, this.sectionsEl, this.status, this.tooltip);
+    this.gridEl = h('div', { className: 'heads-grid-host' });
+    root.append(this.controls, this.alert, this.warnings, this.gridEl, this.flowEl, this.sectionsEl, this.status, this.tooltip);
+    this.grid = new HeadsGrid(this.gridEl, {
+      S: () => this.S,
+      pick: (head, step, r, c) => {
+        this.allHeads = false;
+        this.head = head;
+        this.selection = { step, head, row: r, col: c };
+        this.pointed = null;
+        this.render();
+      },
+    });
     this.flow = new FlowView(this.flowEl, {
       S: () => this.S,
       table: (card) => ({
         onCommit: (r, c, text) => this.commitCell(card, r, c, text),
         onReject: (r, c, key) => this.showError(this.S.flow.notANumber(key)),
+        onWindow: () => this.refreshPoint(),
+      }),
+      canvas: (card) => ({
+        readout: (r, c) => this.readout(card, r, c),
+        onPick: (r, c) => this.pick(card, r, c),
       }),
     });
     this.flowEl.addEventListener('focusin', (e) => this.onPoint(e.target, true));
@@ -83,6 +102,7 @@ export class Playground {
         onLabel: (r, text) => this.commitLabel(block, r, text),
         onToggle: block.toggle ? (r, c) => this.toggleMask(r, c) : undefined,
         onReject: (r, c, key) => this.showError(this.S.flow.notANumber(key)),
+        onWindow: () => this.refreshPoint(),
       }),
       tools: (block) => this.tools(block),
       onPickWeight: (...args) => this.options.onPickWeight?.(...args),
@@ -194,13 +214,21 @@ export class Playground {
       const tables = this.flow.render(cards, { decimals: this.state.decimals, current: this.stageIndex === null ? null : cards[this.stageIndex]?.step, hidden: this.hiddenSteps() });
       this.shown = tables.map((table) => ({ table, block: this.flow.blockOf.get(table) }));
     } else {
-      const model = sectionsView(this.state, this.trace, S, { steps: this.options.steps, readonly: this.options.readonly, baseline: this.baseline });
+      const model = sectionsView(this.state, this.trace, S, { steps: this.options.steps, readonly: this.options.readonly, baseline: this.baseline, head: this.shownHead() });
       const tables = this.sections.render(model);
       this.shown = tables.map((table) => ({ table, block: this.sections.blockOf.get(table) }));
       if (this.options.overview !== false) this.overview.hidden = false;
       this.renderOverview(chipsOf(model, S), S);
     }
+    if (this.allHeads && this.trace.heads.length > 1) this.grid.render(this.state, this.trace, { current: this.head, decimals: this.state.decimals });
+    else this.grid.hide();
     if (this.options.toolbar) this.renderBars(cards);
+    this.refreshPoint();
+  }
+
+  // The explanation and highlights again, after a render or when a windowed table has
+  // built other cells.
+  refreshPoint() {
     if (this.pointed && this.pointed.td.isConnected && this.shown.some(({ table }) => table.contains(this.pointed.td))) {
       this.point(this.pointed.td, this.pointed.sticky);
     } else if (this.selection) {
@@ -208,6 +236,25 @@ export class Playground {
     } else {
       this.unpoint();
     }
+  }
+
+  // The one head the current view shows, or null when it shows every head.
+  shownHead() {
+    return this.view === 'flow' || this.options.toolbar ? this.head : null;
+  }
+
+  // A canvas heatmap's readout of cell (r, c): its place and its arithmetic.
+  readout(block, r, c) {
+    const model = explanationOf(this.state, this.trace, block, r, c, this.S, { related: false });
+    return { title: this.S.flow.selected(block.symbol ?? block.name, block.rowLabels[r], block.colLabels[c]), lines: model.lines };
+  }
+
+  // A click (or Enter) on a canvas heatmap selects its cell, as a click on a table cell does.
+  pick(block, r, c) {
+    this.pointed = null;
+    this.selection = { step: block.step, head: block.head ?? null, row: r, col: c };
+    if (this.options.toolbar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, this.S);
+    this.showSelection();
   }
 
   // ---------- the flow: cards, walk, story ----------
@@ -245,6 +292,7 @@ export class Playground {
       view: this.view,
       heads: this.trace.heads.length,
       head: this.head,
+      allHeads: this.allHeads,
       playing: Boolean(this.timer),
       stage: this.view === 'flow' ? { index: this.stageIndex ?? -1, count: cards.length } : null,
       canUndo: this.past.length > 0,
@@ -253,7 +301,7 @@ export class Playground {
       settingsOpen: this.settingsOpen,
     }, S, {
       view: (v) => this.setViewMode(v),
-      head: (i) => { this.head = i; if (this.selection?.head !== undefined && this.selection.head !== null) this.selection = { ...this.selection, head: i }; this.render(); },
+      head: (i) => this.pickHead(i),
       back: () => this.walk(-1),
       play: () => (this.timer ? this.stopPlaying() : this.play()),
       step: () => this.walk(1),
@@ -277,6 +325,18 @@ export class Playground {
     renderSelection(this.selectionBar, { sentence, selection: this.selectionModel() }, S);
   }
 
+  // A head tab: one head's tables, or 'all' for the grid of every head (over the current one).
+  pickHead(i) {
+    if (i === 'all') {
+      this.allHeads = !this.allHeads;
+    } else {
+      this.allHeads = false;
+      this.head = i;
+      if (this.selection?.head !== undefined && this.selection.head !== null) this.selection = { ...this.selection, head: i };
+    }
+    this.render();
+  }
+
   stageSentence(step) {
     const F = this.S.flow;
     if (step === 'scores' && this.state.config.score === 'additive') return F.stage.scoresAdditive;
@@ -287,7 +347,7 @@ export class Playground {
     const shown = this.selection && this.findShown(this.selection);
     if (!shown) return null;
     const { block, r, c } = shown;
-    const model = explanationOf(this.state, this.trace, block, r, c, this.S);
+    const model = explanationOf(this.state, this.trace, block, r, c, this.S, { related: false });
     const name = block.symbol ?? block.name;
     const head = block.head !== undefined && this.trace.heads.length > 1 ? ` · ${this.S.head(block.head)}` : '';
     // Rows and columns by their labels (tokens, or 1-based dimensions), as the tables show them.
@@ -559,7 +619,8 @@ export class Playground {
     for (const { table, block } of this.shown) {
       if (block.step !== sel.step || (block.head ?? null) !== (sel.head ?? null)) continue;
       if (sel.row >= block.rows || sel.col >= block.cols) return null;
-      const td = tableCells(table)[sel.row * block.cols + sel.col];
+      if (canvasSpec(table)) return { td: null, canvas: table, block, r: sel.row, c: sel.col };
+      const td = tableCells(table)[sel.row * block.cols + sel.col] ?? null;
       return { td, block, r: sel.row, c: sel.col };
     }
     return null;
@@ -568,11 +629,12 @@ export class Playground {
   // Shows the shared selection in the current view (after a render or a view switch).
   showSelection() {
     const found = this.findShown(this.selection);
+    for (const { table } of this.shown) if (canvasSpec(table)) selectOnCanvas(table, table === found?.canvas ? { r: found.r, c: found.c } : null);
     if (!found) {
       this.explain.hide();
       return;
     }
-    this.explain.show(found.td, explanationOf(this.state, this.trace, found.block, found.r, found.c, this.S), this.shown, { tooltip: false });
+    this.explain.show(found.td, explanationOf(this.state, this.trace, found.block, found.r, found.c, this.S, { head: this.shownHead() }), this.shown, { tooltip: false });
   }
 
   // When the mouse leaves, the explanation goes back to the focused cell, if any.
@@ -597,7 +659,7 @@ export class Playground {
       this.selection = { step: shown.block.step, head: shown.block.head ?? null, row: r, col: c };
       if (changed && this.options.toolbar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, this.S);
     }
-    this.explain.show(td, explanationOf(this.state, this.trace, shown.block, r, c, this.S), this.shown, { tooltip: !flow });
+    this.explain.show(td, explanationOf(this.state, this.trace, shown.block, r, c, this.S, { head: this.shownHead() }), this.shown, { tooltip: !flow });
   }
 
   unpoint() {

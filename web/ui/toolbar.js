@@ -5,7 +5,7 @@
 import { h } from './dom.js';
 
 /**
- * model: { view, heads, head, playing, stage: { index, count } | null, canUndo, canRedo,
+ * model: { view, heads, head, allHeads, playing, stage: { index, count } | null, canUndo, canRedo,
  *          settingsOpen, story: { text, ask?: { choices: string[], result? } } | null,
  *          selection: { title, lines } | null, sentence }
  * actions: { view(v), head(h), back(), play(), step(), undo(), redo(), settings(), guess(i), skip() }
@@ -19,7 +19,8 @@ export function renderToolbar(bar, model, S, actions) {
   const row = [
     tabs(F.viewsLabel, Object.entries(F.views), model.view, actions.view, 'viewTab'),
     model.heads > 1
-      ? tabs(F.headsLabel, Array.from({ length: model.heads }, (_, i) => [i, S.head(i)]), model.head, actions.head, 'headTab')
+      ? tabs(F.headsLabel, [...Array.from({ length: model.heads }, (_, i) => [i, S.head(i)]), ['all', F.allHeads]],
+          model.allHeads ? 'all' : model.head, actions.head, 'headTab')
       : null,
     model.view === 'flow' ? h('div', { className: 'walk', role: 'group', 'aria-label': F.walk },
       button('◀', actions.back, { 'aria-label': F.back, title: F.back, disabled: !model.stage || model.stage.index <= 0 }),
