@@ -447,6 +447,26 @@ export class Playground {
     e.preventDefault();
   }
 
+  // Scrolls a section to the top, below the sticky bar. Sections out of view are laid
+  // out lazily (content-visibility), so the first jump can land short or long once they
+  // render: when the scroll ends, it is checked and corrected (at most twice).
+  landOn(el, tries = 2) {
+    if (!el) return;
+    const sticky = this.bar?.parentElement;
+    el.style.scrollMarginTop = `${(sticky?.offsetHeight ?? 0) + 8}px`;
+    const smooth = tries === 2 && !matchMedia('(prefers-reduced-motion: reduce)').matches;
+    el.scrollIntoView({ behavior: smooth ? 'smooth' : 'auto', block: 'start' });
+    if (tries === 0) return;
+    const check = () => {
+      const want = (sticky?.offsetHeight ?? 0) + 8;
+      const top = el.getBoundingClientRect().top;
+      const atBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
+      if (Math.abs(top - want) > 8 && !atBottom) this.landOn(el, tries - 1);
+    };
+    if (smooth && 'onscrollend' in window) window.addEventListener('scrollend', () => requestAnimationFrame(check), { once: true });
+    else requestAnimationFrame(() => requestAnimationFrame(check));
+  }
+
   // The whole formula once, and a chip per step that scrolls to its section.
   renderOverview(chips, S) {
     if (this.options.overview === false) {
@@ -462,9 +482,7 @@ export class Playground {
     }
     const items = chips.map((chip) => h('li', null, h('button', {
       type: 'button', className: 'chip', dataset: { target: chip.target },
-      onclick: () => this.sections.sectionEl(chip.target)?.scrollIntoView({
-        behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start',
-      }),
+      onclick: () => this.landOn(this.sections.sectionEl(chip.target)),
     }, chip.label)));
     this.overview.replaceChildren(this.overviewFormula, h('ol', { className: 'chips' }, items));
   }
