@@ -28,7 +28,7 @@ function script(config, lib) {
   lines.push('# The playground computes in float32, so expect agreement to about 6 significant digits.');
   lines.push(...lib.header, '');
   if (unknown.length) {
-    lines.push(`# This configuration uses ${unknown.map((k) => JSON.stringify(k).slice(1, -1).replace(/[^\w-]/g, '?')).join(', ')}, which this script cannot rebuild;`);
+    lines.push(`# This configuration uses ${unknown.map((k) => k.replace(/[^\w-]/g, '?')).join(', ')}, which this script cannot rebuild;`);
     lines.push('# rather than print other numbers, it stops here.');
     lines.push(`raise NotImplementedError(${pyString(`not rebuilt: ${unknown.join(', ')}`)})`, '');
   }
@@ -119,11 +119,11 @@ function script(config, lib) {
   else lines.push('    S = q @ k.T');
   lines.push(
     `    A = softmax(${lib.where('mask', 'S * scale', "float('-inf')")})`,
-    `    print(f"A (head {h + 1}) =\\n{${lib.show('A')}}")`,
+    '    print(f"A (head {h + 1}) =\\n{A}")',
     '    outputs.append(A @ v)',
     '',
     `Y = ${lib.concat('outputs')}${config.wo ? ' @ W_O' : ''}`,
-    `print(f"Y =\\n{${lib.show('Y')}}")`,
+    'print(f"Y =\\n{Y}")',
   );
   return `${lines.join('\n')}\n`;
 }
@@ -142,9 +142,8 @@ const NUMPY = {
   onesVec: (n) => `np.ones(${n})`,
   isNegInf: (m) => `np.isneginf(${m})`,
   maxRows: (m) => `${m}.max(axis=-1, keepdims=True)`,
-  sumRows: (m) => 'e.sum(axis=-1, keepdims=True)'.replace('e.', `${m}.`),
+  sumRows: (m) => `${m}.sum(axis=-1, keepdims=True)`,
   concat: (list) => `np.concatenate(${list}, axis=1)`,
-  show: (m) => m,
 };
 
 const TORCH = {
@@ -163,7 +162,6 @@ const TORCH = {
   maxRows: (m) => `${m}.amax(dim=-1, keepdim=True)`,
   sumRows: (m) => `${m}.sum(dim=-1, keepdim=True)`,
   concat: (list) => `torch.cat(${list}, dim=1)`,
-  show: (m) => m,
 };
 
 /** A NumPy script that rebuilds `config` and prints every head's weights and the output Y. */
