@@ -8,6 +8,7 @@ import { PRESETS, PRESET_CHECKS, DEFAULT_PRESET, presetConfig } from './lib/pres
 import { decodeShare, encodeShare, cleanStored, DEFAULT_DECIMALS } from './lib/state.js';
 import { LANGUAGES, pickLanguage, strings } from './i18n/index.js';
 import { openEmbedDialog } from './ui/embed-dialog.js';
+import { openWriteOutDialog } from './ui/write-out-dialog.js';
 import { costSection } from './ui/cost.js';
 import { learnSection } from './ui/learn.js';
 import { followTheme } from './lib/theme.js';
@@ -158,12 +159,17 @@ function renderHeader() {
   });
   const embed = h('button', { type: 'button', id: 'embed' }, S.embed.button);
   embed.addEventListener('click', () => openEmbedDialog({ state: playground.state, S, baseUrl: location.href }));
+  // The article section and the scripts, for the state, selection and head shown now.
+  const write = h('button', { type: 'button', id: 'write-out' }, S.writeOut.button);
+  write.addEventListener('click', () => openWriteOutDialog({
+    state: playground.state, trace: playground.trace, select: playground.selection, head: playground.head, S,
+  }));
   const pair = (id, label, control) => h('span', { className: 'pair' }, h('label', { for: id }, label), control);
   header.replaceChildren(
     pair('preset', S.preset, presetSelect),
     pair('lang', S.language, langSelect),
     pair('theme', S.theme, themeSelect),
-    share, embed, note);
+    share, embed, write, note);
 }
 
 // The URL and storage follow the state a moment after the last change: writing them on
