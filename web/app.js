@@ -159,17 +159,12 @@ function renderHeader() {
   });
   const embed = h('button', { type: 'button', id: 'embed' }, S.embed.button);
   embed.addEventListener('click', () => openEmbedDialog({ state: playground.state, S, baseUrl: location.href }));
-  // The article section and the scripts, for the state, selection and head shown now.
-  const write = h('button', { type: 'button', id: 'write-out' }, S.writeOut.button);
-  write.addEventListener('click', () => openWriteOutDialog({
-    state: playground.state, trace: playground.trace, select: playground.selection, head: playground.head, S,
-  }));
   const pair = (id, label, control) => h('span', { className: 'pair' }, h('label', { for: id }, label), control);
   header.replaceChildren(
     pair('preset', S.preset, presetSelect),
     pair('lang', S.language, langSelect),
     pair('theme', S.theme, themeSelect),
-    share, embed, write, note);
+    share, embed, note);
 }
 
 // The URL and storage follow the state a moment after the last change: writing them on
@@ -271,6 +266,8 @@ async function start() {
       playground = new Playground(app, {
         engine, state: { ...candidate, lang }, renderMath, onChange,
         view: initialView(), toolbar: true, keys: document, onView: saveView,
+        // The article section and the scripts, for the state, selection and head shown now.
+        onWriteOut: (shown) => openWriteOutDialog({ ...shown, S: strings(shown.state.lang) }),
       });
     } catch (err) {
       if (candidate === state) error = strings(lang).badLink(err.message);
