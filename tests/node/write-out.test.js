@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import katex from 'katex';
 
 import { loadEngine } from 'attention-playground';
-import { writeOut, texSymbol } from '../../web/lib/write-out.js';
+import { writeOut, texSymbol, WORKED_IDS } from '../../web/lib/write-out.js';
 import { STEP, STEPS, sizesOfTrace, tablesOf } from '../../web/lib/steps.js';
 import { PRESETS, presetConfig } from '../../web/lib/presets.js';
 import { referenceAttention } from '../reference.js';
@@ -356,6 +356,10 @@ test('the article renders through KaTeX and every number in it is the engine\'s,
   }
 });
 
+test('every step of the step table that is computed has its worked-out form', () => {
+  assert.deepEqual(STEPS.filter((s) => !s.input).map((s) => s.id).filter((id) => !WORKED_IDS.includes(id)), []);
+});
+
 test('the two-word example reads like its tutorial', () => {
   const config = PRESETS['two-words']();
   const md = writeOut(engine.run(config), config, { lang: 'en', decimals: 3 });
@@ -396,6 +400,9 @@ test('the selected cell is the one worked out; the chosen head is the one explai
   assert.deepEqual(checkArticle(md, config, trace, 3, { head: 1 }), []);
   assert.match(md, /A\^\{\(2\)\}_\{3,4\} &= \\exp/);
   assert.match(md, /Worked out for row 3 \(“sat”\), column 4 \(“down”\)/);
+  // Without tokens, rows and columns are named by the page's default labels.
+  const plain = { ...config, tokens: undefined };
+  assert.match(writeOut(engine.run(plain), plain, { decimals: 3 }), /Worked out for row 1 \(“t1”\), column 2 \(“t2”\)/);
   // Elsewhere the selection's row and column carry over, clamped to each step's shape.
   assert.match(md, /S\^\{\(2\)\}_\{3,4\} = q_\{3\}/);
   assert.doesNotMatch(md, /A\^\{\(1\)\}_\{\d+,\d+\} &= /);

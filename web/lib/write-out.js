@@ -9,6 +9,7 @@ import { STEP, sizesOfTrace } from './steps.js';
 import { buildSections, tokenLabels } from './sections.js';
 import { toLatex } from './matrix-text.js';
 import { num } from './format.js';
+import { explainCell } from './explain.js';
 import { strings } from '../i18n/index.js';
 
 const at = (m, r, c) => m.data[r * m.cols + c];
@@ -187,7 +188,7 @@ const WORK = {
 // An input is given, not computed: its cell is stated with its value.
 const inputLine = ({ d, heads }, id, m, r, c) => `${cellName(id, null, heads, r, c)} = ${texNum(at(m, r, c), d)}`;
 
-/** The ids of the steps whose cells writeOut works out (every step that is not an input). */
+/** The ids of the steps whose cells writeOut works out in TeX (a test checks that every step that is not an input has one). */
 export const WORKED_IDS = Object.keys(WORK);
 
 // Which cell of a step to work out: the selected cell in its own step; elsewhere the
@@ -209,6 +210,7 @@ function cellFor(id, head, m, select, trace, config) {
 }
 
 const display = (tex) => `$$\n${tex}\n$$`;
+const sameList = (a, b) => Array.isArray(a) && a.length === b.length && a.every((v, i) => v === b[i]);
 
 /**
  * The article section: writeOut(trace, config, { lang, decimals, head, select }) → Markdown.
@@ -268,11 +270,15 @@ export function writeOut(trace, config, { lang = 'en', decimals = 3, head = 0, s
       const [r, c] = cellFor(id, hd, m, select, trace, config);
       const block = blockOf(id, hd);
       // A row or column that is a token is named by it (escaped); dimensions are not.
-      const label = (labels, i) => (labels === queries || labels === keys ? `“${mdText(labels[i])}”` : null);
+      const label = (labels, i) => (sameList(labels, queries) || sameList(labels, keys) ? `“${mdText(labels[i])}”` : null);
       const where = step.vector ? W.column(c + 1) : W.cell(r + 1, c + 1, label(block?.rowLabels, r), label(block?.colLabels, c));
       if (step.input) {
         out.push(`${W.given(where)}`, '');
         out.push(display(inputLine(ctx, id, m, r, c)), '');
+      } else if (!WORK[id]) {
+        // A step with no TeX form here yet still gets its cell explained, as the page does.
+        out.push(`${W.worked(where)}`, '');
+        out.push(...explainCell(trace, config, { step: id, head: hd, row: r, col: c }, d, S).map((line) => `> ${mdText(line)}`), '');
       } else {
         out.push(`${W.worked(where)}`, '');
         const lines = WORK[id]({ ...ctx, head: hd ?? 0 }, r, c);
