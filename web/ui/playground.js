@@ -27,7 +27,8 @@ export class Playground {
    * options: { engine, state, controls = true, readonly = false, steps = null (all),
    *            renderMath(el, tex), onChange(state), overview = true, authorTools = true,
    *            view = 'article' | 'flow', toolbar = false (view switch, walk, undo, story),
-   *            keys = root (where Ctrl+Z is heard), onView(view) }
+   *            keys = root (where Ctrl+Z is heard), onView(view),
+   *            onWriteOut({ state, trace, select, head }) (the toolbar's "Write it out") }
    * Throws the engine's AttentionError when the first state cannot be run.
    */
   constructor(root, options) {
@@ -308,6 +309,7 @@ export class Playground {
       undo: () => this.undo(),
       redo: () => this.redo(),
       settings: () => { this.settingsOpen = !this.settingsOpen; this.controls.hidden = !this.settingsOpen; this.controlsModel = null; this.render(); },
+      writeOut: this.options.onWriteOut ? () => this.options.onWriteOut({ state: this.state, trace: this.trace, select: this.selection, head: this.head }) : null,
     });
     const preset = this.state.preset ?? 'custom';
     let ask = null;
