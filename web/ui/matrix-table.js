@@ -53,7 +53,7 @@ export const WINDOW_ROWS_ABOVE = 32;
 export const WINDOW_COLS_ABOVE = 24;
 // A windowed table's cells have one fixed size (CSS: table.matrix.windowed), so where a
 // row or column sits is arithmetic, never measured cell by cell.
-export const CELL_W = 60;
+export const CELL_W = 68;
 export const CELL_H = 26;
 const OVERSCAN = 4;
 
