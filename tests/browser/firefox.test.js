@@ -99,10 +99,24 @@ function assertClose(got, want, what) {
   }));
 }
 
+// The page builds one head's tables at a time: the other heads are read through their tabs
+// (and head 1 is shown again at the end).
 async function assertMatchesReference(page, config, what, tables) {
   const got = tables ?? await allMatrices(page);
   const ref = referenceAttention(config);
-  for (let h = 0; h < ref.heads.length; h++) assertClose(got[`weights|${h}`], ref.heads[h].weights, `${what} weights ${h}`);
+  for (let h = 0; h < ref.heads.length; h++) {
+    let shown = got;
+    if (h > 0) {
+      await page.click(`[data-head-tab="${h}"]`);
+      await page.waitForSelector(`[data-step="weights"] [data-head="${h}"] td`);
+      shown = await allMatrices(page);
+    }
+    assertClose(shown[`weights|${h}`], ref.heads[h].weights, `${what} weights ${h}`);
+  }
+  if (ref.heads.length > 1) {
+    await page.click('[data-head-tab="0"]');
+    await page.waitForSelector('[data-step="weights"] [data-head="0"] td');
+  }
   assertClose(got['final|-'], ref.final, `${what} final`);
 }
 
