@@ -25,7 +25,12 @@ export class Playground {
    * options: { engine, state, controls = true, readonly = false, steps = null (all),
    *            renderMath(el, tex), onChange(state), overview = true, authorTools = true,
    *            view = 'article' | 'flow', toolbar = false (view switch, walk, undo, story),
-   *            keys = root (where Ctrl+Z is heard), onView(view) }
+   *            keys = root (where Ctrl+Z is heard), onView(view),
+   *            stories = true (a preset's story: its caption, question and first selection),
+   *            selectionBar = false (without the toolbar: the bar that explains the selected
+   *            cell, under the tables), head = null (a number: the head the flow shows and
+   *            the only one the article shows) }
+   * `steps` filters the flow's cards as it filters the article's sections.
    * Throws the engine's AttentionError when the first state cannot be run.
    */
   constructor(root, options) {
@@ -36,7 +41,7 @@ export class Playground {
     this.state = null;
     this.trace = null;
     this.view = options.view ?? 'article';
-    this.head = 0;
+    this.head = options.head ?? 0;
     this.selection = null; // { step, head, row, col }, shared by both views
     this.stageIndex = null; // where Play / Step / Back are in the flow
     this.past = [];
@@ -59,10 +64,13 @@ export class Playground {
       this.storyEl = h('div', { className: 'story' });
       root.append(h('div', { className: 'sticky' }, this.bar, this.storyEl, this.selectionBar));
       (options.keys ?? root).addEventListener('keydown', (e) => this.onHistoryKey(e));
+    } else if (options.selectionBar) {
+      this.selectionBar = h('div', { className: 'selection-bar', role: 'status', 'aria-live': 'polite' });
     }
     if (options.overview !== false) root.append(this.overview);
     this.flowEl = h('div', { className: 'flow-host' });
     root.append(this.controls, this.alert, this.warnings, this.flowEl, this.sectionsEl, this.status, this.tooltip);
+    if (this.selectionBar && !options.toolbar) this.sectionsEl.after(this.selectionBar);
     this.flow = new FlowView(this.flowEl, {
       S: () => this.S,
       table: (card) => ({
@@ -194,13 +202,14 @@ export class Playground {
       const tables = this.flow.render(cards, { decimals: this.state.decimals, current: this.stageIndex === null ? null : cards[this.stageIndex]?.step, hidden: this.hiddenSteps() });
       this.shown = tables.map((table) => ({ table, block: this.flow.blockOf.get(table) }));
     } else {
-      const model = sectionsView(this.state, this.trace, S, { steps: this.options.steps, readonly: this.options.readonly, baseline: this.baseline });
+      const model = sectionsView(this.state, this.trace, S, { steps: this.options.steps, readonly: this.options.readonly, baseline: this.baseline, head: this.options.head ?? null });
       const tables = this.sections.render(model);
       this.shown = tables.map((table) => ({ table, block: this.sections.blockOf.get(table) }));
       if (this.options.overview !== false) this.overview.hidden = false;
       this.renderOverview(chipsOf(model, S), S);
     }
     if (this.options.toolbar) this.renderBars(cards);
+    else if (this.selectionBar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, S);
     if (this.pointed && this.pointed.td.isConnected && this.shown.some(({ table }) => table.contains(this.pointed.td))) {
       this.point(this.pointed.td, this.pointed.sticky);
     } else if (this.selection) {
@@ -215,7 +224,8 @@ export class Playground {
   cards() {
     const cards = flowCards(this.state, this.trace, this.S, { head: this.head, readonly: this.options.readonly });
     for (const card of cards) card.cellClass = (r, c) => cellClassOf(this.state, this.trace, this.baseline, card, r, c);
-    return cards;
+    const only = this.options.steps;
+    return only ? cards.filter((card) => only.includes(card.step)) : cards;
   }
 
   // Until the reader has guessed, the weights and what follows them stay hidden.
@@ -225,7 +235,7 @@ export class Playground {
   }
 
   openStory() {
-    const story = STORIES[this.state.preset];
+    const story = this.options.stories === false ? null : STORIES[this.state.preset];
     this.stopPlaying();
     this.stageIndex = null;
     this.prediction = story?.predict ? { row: story.predict.row, result: null } : null;
@@ -595,14 +605,14 @@ export class Playground {
     if (sticky) {
       const changed = this.selection?.step !== shown.block.step || this.selection?.row !== r || this.selection?.col !== c;
       this.selection = { step: shown.block.step, head: shown.block.head ?? null, row: r, col: c };
-      if (changed && this.options.toolbar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, this.S);
+      if (changed && this.selectionBar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, this.S);
     }
     this.explain.show(td, explanationOf(this.state, this.trace, shown.block, r, c, this.S), this.shown, { tooltip: !flow });
   }
 
   unpoint() {
     this.pointed = null;
-    if (this.selection && this.view === 'flow') this.showSelection();
+    if (this.selection && (this.view === 'flow' || (this.selectionBar && !this.options.toolbar))) this.showSelection();
     else this.explain.hide();
   }
 }
