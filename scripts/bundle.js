@@ -1,5 +1,6 @@
 // Builds dist/attention-playground.js: the widget, the engine's JS, the wasm (inlined),
-// KaTeX and the stylesheet in one minified file that runs as a classic or module script.
+// KaTeX with the fonts our formulas use, and the stylesheets in one minified file that runs
+// as a classic or module script.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -49,7 +50,7 @@ await build({
   format: 'iife',
   target: ['chrome100', 'firefox100', 'safari15'],
   outfile: out,
-  loader: { '.gz': 'binary', '.css': 'text' },
+  loader: { '.gz': 'binary', '.css': 'text', '.woff2': 'binary' },
   plugins: [unreachable, widgetSizes],
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'silent' },

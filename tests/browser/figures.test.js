@@ -20,6 +20,8 @@ const ready = (page) => page.waitForFunction(() => [...document.querySelectorAll
 // A host page at 700 px wide with the given body, under the strict CSP.
 async function host(body, { width = COLUMN } = {}) {
   const { page, problems } = await openPage(env, 'embed.html#preset=two-words&steps=x', { width, height: 900, view: null }); // a page with its icon: no favicon.ico
+  const requests = []; // every request of the figures page
+  page.on('request', (req) => requests.push(req.url()));
   await page.route(`${env.url}figures.html`, (route) => route.fulfill({
     contentType: 'text/html',
     headers: { 'Content-Security-Policy': CSP },
@@ -28,7 +30,7 @@ async function host(body, { width = COLUMN } = {}) {
   await page.goto(`${env.url}figures.html`);
   await ready(page);
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  return { page, problems };
+  return { page, problems, requests };
 }
 
 const height = (page, sel) => page.$eval(sel, (el) => Math.round(el.getBoundingClientRect().height));
@@ -183,4 +185,48 @@ test("the embed dialog's default snippet is the flow: X editable, at most 700 px
   assert.deepEqual(problems, []);
   await article.screenshot({ path: join(artifacts, 'figure-default-700.png'), fullPage: true });
   await article.close();
+});
+
+test('formulas render with KaTeX HTML and CSS inside the shadow root, its fonts registered on the document from the bundle: no request leaves the origin', async () => {
+  const { page, problems, requests } = await host('<attention-playground id="w" preset="two-words" steps="scaled,weights" loading="eager"></attention-playground>');
+  await page.waitForSelector('#w .formula .katex-html');
+  // KaTeX's HTML is what shows; its MathML is kept for screen readers only
+  const shown = await page.$eval('#w', (w) => {
+    const formula = w.shadowRoot.querySelector('[data-section="weights"] .formula');
+    const html = formula.querySelector('.katex-html');
+    const mathml = formula.querySelector('.katex-mathml');
+    return { width: html.getBoundingClientRect().width, mathml: Boolean(mathml), mathmlHeight: mathml.getBoundingClientRect().height, font: getComputedStyle(formula.querySelector('.katex')).fontFamily };
+  });
+  assert.ok(shown.width > 100, `${shown.width} px`);
+  assert.ok(shown.mathml);
+  assert.equal(shown.mathmlHeight, 1); // katex.min.css's rules apply inside the shadow root: MathML hidden
+  assert.match(shown.font, /^KaTeX_Main/);
+  await page.evaluate(() => document.fonts.ready);
+  const fonts = await page.evaluate(() => ({
+    check: document.fonts.check('16px KaTeX_Main') && document.fonts.check('italic 16px KaTeX_Math'),
+    faces: [...document.fonts].map((f) => `${f.family.replace(/"/g, '')} ${f.style} ${f.status}`),
+  }));
+  assert.ok(fonts.check, 'KaTeX_Main and KaTeX_Math are ready');
+  assert.ok(fonts.faces.includes('KaTeX_Main normal loaded'), fonts.faces.join(', '));
+  assert.ok(fonts.faces.includes('KaTeX_Math italic loaded'), fonts.faces.join(', '));
+  // the host page's own stylesheet gained no @font-face and no KaTeX rule: only the FontFace set
+  assert.equal(await page.evaluate(() => document.styleSheets.length), 1);
+  assert.ok(requests.some((url) => url.endsWith('/attention-playground.js')));
+  const outside = requests.filter((url) => !url.startsWith(env.url));
+  assert.deepEqual(outside, [], 'no request leaves the origin');
+  assert.deepEqual(requests.filter((url) => /\.(woff2?|ttf)$/.test(url)), [], 'the fonts come inside the bundle');
+  assert.deepEqual(problems, []);
+  await page.locator('#w').screenshot({ path: join(artifacts, 'widget-katex.png') });
+  await page.close();
+});
+
+test("the embed dialog's preview (the module widget) draws formulas with KaTeX HTML too", async () => {
+  const { page, problems } = await openPage(env, '#preset=two-words');
+  await page.waitForSelector('[data-step="weights"] td');
+  await page.click('#embed');
+  await page.selectOption('#embed-view', 'steps');
+  await page.waitForSelector('dialog attention-playground .formula .katex-html');
+  assert.ok(await page.evaluate(() => document.fonts.check('16px KaTeX_Main')));
+  assert.deepEqual(problems, []);
+  await page.close();
 });

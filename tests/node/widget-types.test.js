@@ -25,3 +25,11 @@ test('widget.d.ts names every view and every attribute the element reads', async
   const named = [...body.matchAll(/^ {2}(\w+)\?:/gm)].map((m) => m[1]);
   assert.deepEqual(named.sort(), [...ATTRIBUTES, 'loading'].sort());
 });
+
+test('the one-file widget inlines exactly the KaTeX fonts web/ui/math-fonts.js registers', async () => {
+  const { MATH_FONTS } = await import('../../web/ui/math-fonts.js');
+  const bundle = readFileSync(new URL('../../web/widget-bundle.js', import.meta.url), 'utf8');
+  const imported = [...bundle.matchAll(/from '\.\/vendor\/katex\/fonts\/([^']+)'/g)].map((m) => m[1]);
+  assert.deepEqual(imported.sort(), MATH_FONTS.map((f) => f.file).sort());
+  for (const file of imported) assert.match(bundle, new RegExp(`'${file.replace('.', '\\.')}': \\w+`), file);
+});

@@ -39,7 +39,7 @@ export function parseSelect(text, W) {
  *   styles(shadowRoot)                (puts the stylesheets into a widget's shadow root and
  *                                      anything a shadow root cannot hold, such as the
  *                                      formulas' @font-face, into the document)
- *   renderMath(el, tex)               (formulas)
+ *   renderMath(el, tex)               (formulas: KaTeX's HTML and CSS, as on the page)
  * }
  */
 export function defineAttentionPlayground(setup, name = 'attention-playground') {
