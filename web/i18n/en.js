@@ -155,7 +155,7 @@ export default {
     steps: 'Steps to show (the steps view)',
     picture: 'heatmap of',
     head: 'head',
-    everyHead: 'every head',
+    defaultHead: 'default (flow: head 1; steps: every head)',
     caption: 'caption',
     theme: 'theme',
     themes: { auto: 'follow the reader', light: 'light', dark: 'dark' },

@@ -152,7 +152,7 @@ export default {
     steps: '展示的步骤（步骤视图）',
     picture: '热力图显示',
     head: '头',
-    everyHead: '所有头',
+    defaultHead: '默认（流程：头 1；步骤：所有头）',
     caption: '图注',
     theme: '主题',
     themes: { auto: '跟随读者', light: '浅色', dark: '深色' },

@@ -68,9 +68,9 @@ export function openEmbedDialog({ state, S, baseUrl }) {
   const view = h('select', { id: 'embed-view' }, VIEWS.map((v) => h('option', { value: v, selected: v === options.view }, T.views[v])));
   const setView = (v) => { options.view = v; view.value = v; };
   view.addEventListener('change', () => { setView(view.value); update(); });
-  const picture = h('select', { id: 'embed-picture' }, PICTURES.map((id) => h('option', { value: id, selected: id === options.picture }, `${S.steps[STEP[id].titleKey].title} (${id})`)));
+  const picture = h('select', { id: 'embed-picture' }, PICTURES.map((id) => h('option', { value: id, selected: id === options.picture }, S.steps[STEP[id].titleKey].title)));
   picture.addEventListener('change', () => { options.picture = picture.value; setView('heatmap'); update(); });
-  const head = heads > 1 ? h('select', { id: 'embed-head' }, h('option', { value: '' }, T.everyHead),
+  const head = heads > 1 ? h('select', { id: 'embed-head' }, h('option', { value: '' }, T.defaultHead),
     Array.from({ length: heads }, (_, i) => h('option', { value: String(i + 1) }, S.head(i)))) : null;
   head?.addEventListener('change', () => { options.head = head.value ? Number(head.value) : null; update(); });
   const caption = h('input', { type: 'text', id: 'embed-caption', maxLength: 200, spellcheck: 'true' });

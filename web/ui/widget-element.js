@@ -36,10 +36,10 @@ export function parseSelect(text, W) {
 /**
  * Defines the element and returns its class (undefined where there is no DOM). setup: {
  *   loadEngine() -> Promise<engine>   (called once, shared by every widget on the page)
- *   styles(shadowRoot)                (puts the stylesheets into a widget's shadow root and
- *                                      anything a shadow root cannot hold, such as the
- *                                      formulas' @font-face, into the document)
- *   renderMath(el, tex)               (formulas: KaTeX's HTML and CSS, as on the page)
+ *   styles(shadowRoot)                (puts the stylesheets into a widget's shadow root)
+ *   renderMath(el, tex)               (formulas: KaTeX's HTML and CSS, as on the page; it
+ *                                      also puts KaTeX's fonts on the document, since a
+ *                                      shadow root cannot declare fonts)
  * }
  */
 export function defineAttentionPlayground(setup, name = 'attention-playground') {
