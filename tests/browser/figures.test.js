@@ -42,14 +42,17 @@ test('each view of two-words in a 700 px column: the flow and the heatmap fit on
     <attention-playground id="heatmap" preset="two-words" view="heatmap" loading="eager"></attention-playground>
     <attention-playground id="steps" preset="two-words" view="steps" steps="x,weights" loading="eager"></attention-playground>
     <attention-playground id="multi" preset="multi-head" view="flow" head="2" loading="eager"></attention-playground>
-    <attention-playground id="animal" preset="it-animal" view="flow" loading="eager"></attention-playground>`);
+    <attention-playground id="animal" preset="it-animal" view="flow" loading="eager"></attention-playground>
+    <attention-playground id="animalHeatmap" preset="it-animal" view="heatmap" loading="eager"></attention-playground>`);
   const heights = {};
-  for (const id of ['flow', 'heatmap', 'steps', 'multi', 'animal']) heights[id] = await height(page, `#${id}`);
+  for (const id of ['flow', 'heatmap', 'steps', 'multi', 'animal', 'animalHeatmap']) heights[id] = await height(page, `#${id}`);
   t.diagnostic(`heights at ${COLUMN} px: ${JSON.stringify(heights)}`);
   assert.ok(heights.flow <= 700, `two-words flow ${heights.flow} px`);
   assert.ok(heights.heatmap <= 400, `two-words heatmap ${heights.heatmap} px`);
   assert.ok(heights.multi <= 1200, `multi-head flow ${heights.multi} px`);
   assert.ok(heights.steps > heights.flow);
+  assert.ok(heights.animalHeatmap <= 700, `it-animal heatmap ${heights.animalHeatmap} px`);
+  assert.ok(await page.$eval('#animalHeatmap', (w) => { const card = w.shadowRoot.querySelector('.flow-card'); return card.scrollWidth <= card.clientWidth + 1; }), 'eleven keys fit without scrolling');
   // the flow: every step of the example as a card, X editable, nothing wider than the column
   const cards = await page.$$eval('#flow .flow-card', (els) => els.map((el) => el.dataset.card));
   assert.deepEqual(cards, ['x', 'q', 'k', 'v', 'scores', 'scaled', 'masked', 'weights', 'output', 'final']);
@@ -227,6 +230,19 @@ test("the embed dialog's preview (the module widget) draws formulas with KaTeX H
   await page.selectOption('#embed-view', 'steps');
   await page.waitForSelector('dialog attention-playground .formula .katex-html');
   assert.ok(await page.evaluate(() => document.fonts.check('16px KaTeX_Main')));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('embed.html takes the figure attributes from its hash, as text', async () => {
+  const { page, problems } = await openPage(env, `embed.html#preset=two-words&view=heatmap&select=weights:1,2&caption=${encodeURIComponent('Figure <b>1</b>')}`, { width: COLUMN });
+  await page.waitForSelector('#widget .selection-bar .selection-title');
+  assert.deepEqual(await page.$$eval('#widget .flow-card', (els) => els.map((el) => el.dataset.card)), ['weights']);
+  assert.match(await page.textContent('#widget .selection-bar'), /A\[word1, word2\]/);
+  assert.equal(await page.textContent('#widget .figure-caption'), 'Figure <b>1</b>');
+  await page.evaluate(() => { location.hash = 'preset=multi-head&view=flow&head=2'; });
+  await page.waitForFunction(() => document.getElementById('widget').shadowRoot.querySelector('.figure-head')?.textContent === 'Head 2 of 2.');
+  assert.equal(await page.locator('#widget .figure-caption').count(), 0);
   assert.deepEqual(problems, []);
   await page.close();
 });
