@@ -191,3 +191,24 @@ createRoot(document.getElementById('root')).render(<App />);
   assert.deepEqual(problems, []);
   await p.close();
 });
+
+test('the compact figures of the attribute examples: each shows, with no complaint about its attributes', async (t) => {
+  const figures = [...EXAMPLES].filter(([name]) => name.startsWith('figure-'));
+  assert.ok(figures.length >= 7, figures.map(([name]) => name).join(', '));
+  const body = figures.map(([name, { code }]) => code.replace('<attention-playground', `<attention-playground id="${name}" loading="eager"`)).join('\n');
+  const { page: p, problems } = await show(page(`${body}<script src="attention-playground.js"></script>`), { width: 716 }); // 700 px inside the body's margins
+  await p.waitForFunction(() => [...document.querySelectorAll('attention-playground')].every((w) => w.trace));
+  const heights = {};
+  for (const [name] of figures) {
+    assert.equal(await p.locator(`#${name} .widget-note`).count(), 0, name);
+    heights[name] = Math.round(await p.$eval(`#${name}`, (w) => w.getBoundingClientRect().height));
+  }
+  t.diagnostic(`heights at 700 px: ${JSON.stringify(heights)}`);
+  assert.ok(heights['figure-flow'] <= 700);
+  assert.match(await p.textContent('#figure-select .selection-bar'), /A\[word1, word2\] *exp\(7\.778 − 7\.778\) ÷ Σ = 1 ÷ 1\.014 = 0\.986/);
+  assert.match(await p.textContent('#figure-caption .figure-caption'), /^Figure 3\. With a causal mask/);
+  assert.equal(await p.textContent('#figure-head .figure-head'), 'Head 2 of 2.');
+  assert.deepEqual(problems, []);
+  await p.screenshot({ path: join(artifacts, 'docs-figures.png'), fullPage: true });
+  await p.close();
+});
