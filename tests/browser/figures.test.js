@@ -3,8 +3,9 @@
 // works; the embed dialog's default snippet is the compact, editable flow.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, openPage, artifacts } from './browser.js';
+import { launch, openPage, root, artifacts } from './browser.js';
 import { CSP } from '../../scripts/serve.js';
 import { referenceAttention } from '../reference.js';
 import { PRESETS } from '../../web/lib/presets.js';
@@ -245,4 +246,28 @@ test('embed.html takes the figure attributes from its hash, as text', async () =
   assert.equal(await page.locator('#widget .figure-caption').count(), 0);
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+test('axe-core: no serious or critical violations in figures, light and dark, English and Chinese', async () => {
+  const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  for (const [colorScheme, lang] of [['light', 'en'], ['dark', 'zh']]) {
+    const context = await env.browser.newContext({ bypassCSP: true, colorScheme, viewport: { width: COLUMN, height: 900 } });
+    const page = await context.newPage();
+    await page.route(`${env.url}axe.html`, (route) => route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html lang="${lang}"><meta charset="utf-8"><title>figures</title><link rel="icon" href="favicon.svg"><body>
+        <attention-playground preset="two-words" view="flow" caption="Figure 1" loading="eager"></attention-playground>
+        <attention-playground preset="multi-head" view="heatmap" head="2" select="weights:2,1" loading="eager"></attention-playground>
+        <attention-playground preset="two-words" view="nope" steps="x,weights" select="x:1,1" loading="eager"></attention-playground>
+        <script src="attention-playground.js"></script></body></html>`,
+    }));
+    await page.goto(`${env.url}axe.html`);
+    await ready(page);
+    await page.addScriptTag({ content: axeSource });
+    const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`));
+    assert.deepEqual(violations, [], `${colorScheme} ${lang}`);
+    await context.close();
+  }
 });
