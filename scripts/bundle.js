@@ -1,5 +1,6 @@
 // Builds dist/attention-playground.js: the widget, the engine's JS, the wasm (inlined),
-// KaTeX and the stylesheet in one minified file that runs as a classic or module script.
+// KaTeX with the fonts our formulas use, and the stylesheets in one minified file that runs
+// as a classic or module script.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,14 +14,21 @@ writeFileSync(`${root}web/core/attention-core.wasm.gz`, gzipSync(readFileSync(`$
 // The engine reads files only under Node, and the widget always hands it the wasm's bytes:
 // a bundle never reaches that branch. The scalar build is for runtimes without wasm SIMD;
 // the one-file widget inlines only the SIMD build (every current browser has SIMD) and
-// says so where it is missing (web/widget-bundle.js). Both imports become empty modules,
-// so the file has no import() left: a bundler that takes it in (`import
-// 'attention-playground/widget'`) has nothing to resolve.
+// says so where it is missing (web/widget-bundle.js). The scalar import becomes an empty
+// module and Node's file module (imported by a name bundlers do not read) nothing, so the
+// file has no import() left: a bundler that takes it in (`import
+// 'attention-playground/widget'`) has nothing to resolve and nothing to warn about.
+const NODE_IMPORT = 'import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS)';
 const unreachable = {
   name: 'unreachable',
   setup(b) {
-    b.onResolve({ filter: /^node:fs\/promises$|\/attention-core-scalar\.js$/ }, (args) => ({ path: args.path, namespace: 'unreachable' }));
+    b.onResolve({ filter: /\/attention-core-scalar\.js$/ }, (args) => ({ path: args.path, namespace: 'unreachable' }));
     b.onLoad({ filter: /.*/, namespace: 'unreachable' }, () => ({ contents: 'export default undefined;', loader: 'js' }));
+    b.onLoad({ filter: /[\\/]web[\\/]engine\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(NODE_IMPORT)) throw new Error(`web/engine.js no longer has ${NODE_IMPORT}; update scripts/bundle.js`);
+      return { contents: source.replace(NODE_IMPORT, 'Promise.resolve({})'), loader: 'js' };
+    });
   },
 };
 // In a shadow root, rem still means the host page's root font size (many set 62.5 %), so
@@ -42,7 +50,7 @@ await build({
   format: 'iife',
   target: ['chrome100', 'firefox100', 'safari15'],
   outfile: out,
-  loader: { '.gz': 'binary', '.css': 'text' },
+  loader: { '.gz': 'binary', '.css': 'text', '.woff2': 'binary' },
   plugins: [unreachable, widgetSizes],
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'silent' },
@@ -51,4 +59,5 @@ await build({
   banner: { js: `/*! Attention Playground ${version} | ${license} | includes KaTeX (MIT); its WebAssembly includes xsimd (BSD-3-Clause) and the Emscripten runtime (MIT) */` },
 });
 const bytes = readFileSync(out);
+if (/\bimport\(/.test(bytes.toString('utf8'))) throw new Error('dist/attention-playground.js has an import() left for bundlers to trip on');
 console.log(`bundle: dist/attention-playground.js ${(bytes.length / 1024).toFixed(0)} KiB, ${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(0)} KiB gzipped`);

@@ -1,12 +1,13 @@
 // embed.html, for hosts that allow an iframe but no scripts: the hash says what to show.
 //   embed.html#preset=two-words&steps=scores,weights&lang=zh&decimals=2&readonly=1&theme=dark
+//   embed.html#preset=two-words&view=heatmap&steps=weights&select=weights:1,2&caption=…
 //   embed.html#config=<base64url JSON, as in the page's share links>&steps=…
 // The config is read by the page's own share-link decoder; every value goes into an
 // attribute of the widget, which validates it; nothing becomes HTML. In an iframe, the
 // page reports its height to the host page (below).
 import { decodeShare } from './lib/state.js';
 
-const ALLOWED = ['preset', 'steps', 'lang', 'decimals', 'theme'];
+const ALLOWED = ['preset', 'view', 'steps', 'head', 'select', 'caption', 'lang', 'decimals', 'theme'];
 
 function apply() {
   const widget = document.getElementById('widget');

@@ -193,9 +193,15 @@ function deepFreeze(object) {
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string'
   && typeof window === 'undefined';
 
+// Node's file module, named where no bundler looks: a dynamic import of it by its literal
+// name makes esbuild fail, and webpack and Vite warn, when they bundle this file for a
+// browser, although a browser never reaches that branch. The comments tell webpack and Vite
+// to leave the import alone; esbuild leaves a non-literal import() as it is.
+const NODE_FS = ['node:fs', 'promises'].join('/');
+
 async function readWasm(url) {
   if (isNode && url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
+    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS);
     return readFile(url);
   }
   return undefined; // browsers and workers: the module fetches (and streams) it itself

@@ -1,7 +1,8 @@
-// Entry of dist/attention-playground.js: the widget in one self-contained file. The wasm
-// and the stylesheet are inlined by scripts/bundle.js (esbuild), so the file makes no
-// other request and works from file:// as a classic script. Styles go in through a
-// constructed stylesheet, which a strict CSP (style-src 'self') allows.
+// Entry of dist/attention-playground.js: the widget in one self-contained file. The wasm,
+// the stylesheets and KaTeX's fonts are inlined by scripts/bundle.js (esbuild), so the file
+// makes no other request and works from file:// as a classic script. Styles go in through a
+// constructed stylesheet, which a strict CSP (style-src 'self') allows; the fonts through
+// the FontFace API from bytes, which fetches nothing (web/ui/math-fonts.js).
 import { defineAttentionPlayground } from './ui/widget-element.js';
 import { loadEngine, simdSupported } from './engine.js';
 import katex from './vendor/katex/katex.mjs';
@@ -10,6 +11,26 @@ import katex from './vendor/katex/katex.mjs';
 import wasmGzip from './core/attention-core.wasm.gz';
 import css from './style.css';
 import widgetCss from './widget.css';
+import katexCss from './vendor/katex/katex.min.css';
+import { registerMathFonts, withoutFontFaces } from './ui/math-fonts.js';
+// Each face web/ui/math-fonts.js lists (a test checks that the two lists agree).
+import AMS from './vendor/katex/fonts/KaTeX_AMS-Regular.woff2';
+import Main from './vendor/katex/fonts/KaTeX_Main-Regular.woff2';
+import MathItalic from './vendor/katex/fonts/KaTeX_Math-Italic.woff2';
+import Size1 from './vendor/katex/fonts/KaTeX_Size1-Regular.woff2';
+import Size2 from './vendor/katex/fonts/KaTeX_Size2-Regular.woff2';
+import Size3 from './vendor/katex/fonts/KaTeX_Size3-Regular.woff2';
+import Size4 from './vendor/katex/fonts/KaTeX_Size4-Regular.woff2';
+
+const FONT_DATA = {
+  'KaTeX_AMS-Regular.woff2': AMS,
+  'KaTeX_Main-Regular.woff2': Main,
+  'KaTeX_Math-Italic.woff2': MathItalic,
+  'KaTeX_Size1-Regular.woff2': Size1,
+  'KaTeX_Size2-Regular.woff2': Size2,
+  'KaTeX_Size3-Regular.woff2': Size3,
+  'KaTeX_Size4-Regular.woff2': Size4,
+};
 
 // Only the SIMD build is inlined (the scalar one would add 150 KiB for browsers older than
 // Chrome 91, Firefox 89 and Safari 16.4); the page dist/index.html has both.
@@ -32,11 +53,14 @@ defineAttentionPlayground({
   styles(shadow) {
     if (!sheet) {
       sheet = new CSSStyleSheet();
-      sheet.replaceSync(`${css}\n${widgetCss}`);
+      // KaTeX's rules first, as the page links katex.min.css before style.css.
+      sheet.replaceSync(`${withoutFontFaces(katexCss)}\n${css}\n${widgetCss}`);
     }
     shadow.adoptedStyleSheets = [sheet];
   },
+  // As the page: KaTeX's HTML and CSS for the eye, its MathML for screen readers.
   renderMath(el, tex) {
-    katex.render(tex, el, { throwOnError: false, displayMode: true, output: 'mathml' });
+    registerMathFonts((font) => FONT_DATA[font.file]);
+    katex.render(tex, el, { throwOnError: false, displayMode: true, output: 'htmlAndMathml' });
   },
 });

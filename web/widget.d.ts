@@ -12,13 +12,37 @@ export type AttentionPlaygroundTable =
   'x' | 'context' | 'pe' | 'encoded' | 'wq' | 'wk' | 'wv' | 'q' | 'k' | 'v' | 'va' |
   'scores' | 'scaled' | 'masked' | 'weights' | 'output' | 'concat' | 'wo' | 'final';
 
+/**
+ * What the `view` attribute takes: "flow", every step of one head on one screen (the
+ * compact figure the embed dialog writes); "steps", one section per step with its formula
+ * and text (the default); "heatmap", one step's matrix, large and coloured by value.
+ */
+export type AttentionPlaygroundView = 'flow' | 'steps' | 'heatmap';
+
 /** The element's attributes, all strings as in HTML (for JSX or template type checks). */
 export interface AttentionPlaygroundAttributes {
   /** The engine config as JSON; wins over `preset`. */
   config?: string;
   preset?: AttentionPlaygroundPreset;
-  /** Which tables (AttentionPlaygroundTable) to show, in that order, e.g. "scores,weights,output"; default all. */
+  /** Default "steps". */
+  view?: AttentionPlaygroundView;
+  /**
+   * Which tables (AttentionPlaygroundTable) to show, in that order, e.g. "scores,weights,output";
+   * default all. With view="heatmap", the step to picture (the first listed; default "weights").
+   */
   steps?: string;
+  /**
+   * The head (1-based, "1" to the config's heads) of the per-head steps: the only one the steps
+   * view shows (default every head), the one the flow and the heatmap show (default "1").
+   */
+  head?: string;
+  /**
+   * A cell selected and explained as when a reader clicks it: "step:row,column", 1-based,
+   * e.g. "weights:2,1" (the head is `head`'s). A bad value is named inside the widget.
+   */
+  select?: string;
+  /** A caption under the figure, shown as text (never HTML); it names the figure for screen readers. */
+  caption?: string;
   lang?: 'en' | 'zh';
   /** Digits shown after the point, "0" to "8"; default "3". */
   decimals?: string;

@@ -1,11 +1,15 @@
 // The widget as an ES module, for pages that serve this folder (the playground page
-// uses it for the embed preview). Loads the wasm and the stylesheet next to this file.
-// The one-file build for blogs is widget-bundle.js -> dist/attention-playground.js.
+// uses it for the embed preview). Loads the wasm, the stylesheets and KaTeX's fonts next to
+// this file. The one-file build for blogs is widget-bundle.js -> dist/attention-playground.js.
 import { defineAttentionPlayground } from './ui/widget-element.js';
 import { loadEngine } from './engine.js';
+import { registerMathFonts } from './ui/math-fonts.js';
 import katex from './vendor/katex/katex.mjs';
 
-const stylesheets = ['./style.css', './widget.css'].map((file) => new URL(file, import.meta.url).href);
+// katex.min.css's @font-face rules do nothing in a shadow root; registerMathFonts puts the
+// fonts on the document instead.
+const stylesheets = ['./vendor/katex/katex.min.css', './style.css', './widget.css'].map((file) => new URL(file, import.meta.url).href);
+const fontUrl = (font) => `url(${new URL(`./vendor/katex/fonts/${font.file}`, import.meta.url).href}) format("woff2")`;
 
 export default defineAttentionPlayground({
   loadEngine: () => loadEngine(),
@@ -13,6 +17,7 @@ export default defineAttentionPlayground({
     for (const href of stylesheets) shadow.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href }));
   },
   renderMath(el, tex) {
-    katex.render(tex, el, { throwOnError: false, displayMode: true, output: 'mathml' });
+    registerMathFonts(fontUrl);
+    katex.render(tex, el, { throwOnError: false, displayMode: true, output: 'htmlAndMathml' });
   },
 });

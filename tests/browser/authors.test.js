@@ -132,6 +132,11 @@ test("the embed dialog's iframe snippet starts at the preview's height, so the f
   const height = () => page.inputValue('#embed-iframe-code').then((code) => Number(/height: (\d+)px/.exec(code)[1]));
   assert.equal(await height(), await preview());
   assert.match(await page.inputValue('#embed-iframe-code'), /^<script>\naddEventListener\('message'/);
+  // The dialog starts with the compact flow; the steps view is taller, and fewer steps shorter.
+  const flow = await height();
+  await page.selectOption('#embed-view', 'steps');
+  await page.waitForFunction((h) => Number(/height: (\d+)px/.exec(document.getElementById('embed-iframe-code').value)[1]) > h, flow);
+  assert.equal(await height(), await preview());
   const tall = await height();
   await page.uncheck('#embed-step-weights'); // fewer tables: a shorter frame
   await page.waitForFunction((h) => Number(/height: (\d+)px/.exec(document.getElementById('embed-iframe-code').value)[1]) < h, tall);

@@ -151,7 +151,13 @@ export default {
     button: 'Embed',
     title: 'Embed this example in your article',
     intro: 'Choose what to show. The snippet carries the current numbers; readers can edit them unless it is read-only.',
-    steps: 'Steps to show',
+    view: 'view',
+    views: { flow: 'flow: every step on one screen', steps: 'steps: one section per step', heatmap: 'heatmap: one step, large' },
+    steps: 'Steps to show (the steps view)',
+    picture: 'heatmap of',
+    head: 'head',
+    defaultHead: 'default (flow: head 1; steps: every head)',
+    caption: 'caption',
     theme: 'theme',
     themes: { auto: 'follow the reader', light: 'light', dark: 'dark' },
     readonly: 'read-only',
@@ -187,6 +193,16 @@ export default {
   widget: {
     badConfigJson: (why) => `The config attribute is not valid JSON (${why}).`,
     unknownPreset: (name, known) => `There is no example called “${name}”. Known: ${known}.`,
+    badView: (value, known) => `view="${value}" is not a view; it takes ${known}. Showing the steps.`,
+    badHead: (value, heads) => (heads === 1
+      ? `head="${value}": this example has one head, head 1.`
+      : `head="${value}" is not a head: this example has heads 1 to ${heads}. Showing head 1.`),
+    badSelect: (value) => `select="${value}" is not step:row,column, 1-based (e.g. select="weights:2,1"); no cell is selected.`,
+    unknownStep: (step, known) => `select names “${step}”, which is not a step. Steps: ${known}.`,
+    selectNotShown: (step) => `select names ${step}, which this widget does not show; no cell is selected.`,
+    selectOutside: (value, rows, cols) => `select="${value}" is outside the table, which has ${rows} rows and ${cols} columns; no cell is selected.`,
+    showingHead: (i, n) => `Head ${i + 1} of ${n}.`,
+    editHintFlow: 'Click a number of X and type to change it (Enter commits, Escape cancels): every step after it follows. Click any number to see how it was computed.',
   },
   tools: {
     export: 'Export',

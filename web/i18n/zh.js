@@ -148,7 +148,13 @@ export default {
     button: '嵌入',
     title: '把这个例子嵌入你的文章',
     intro: '选择要展示的步骤。代码片段带着当前的数值；除非设为只读，读者都可以修改。',
-    steps: '展示的步骤',
+    view: '视图',
+    views: { flow: '流程：一屏看完每一步', steps: '步骤：每步一节', heatmap: '热力图：放大显示一步' },
+    steps: '展示的步骤（步骤视图）',
+    picture: '热力图显示',
+    head: '头',
+    defaultHead: '默认（流程：头 1；步骤：所有头）',
+    caption: '图注',
     theme: '主题',
     themes: { auto: '跟随读者', light: '浅色', dark: '深色' },
     readonly: '只读',
@@ -184,6 +190,16 @@ export default {
   widget: {
     badConfigJson: (why) => `config 属性不是有效的 JSON（${why}）。`,
     unknownPreset: (name, known) => `没有名为“${name}”的示例。可用的有：${known}。`,
+    badView: (value, known) => `view="${value}" 不是可用的视图，可选：${known}。现在显示各步骤。`,
+    badHead: (value, heads) => (heads === 1
+      ? `head="${value}"：这个示例只有一个头，即头 1。`
+      : `head="${value}" 不是有效的头：这个示例有头 1 到 ${heads}。现在显示头 1。`),
+    badSelect: (value) => `select="${value}" 不是“步骤:行,列”（从 1 开始数，例如 select="weights:2,1"），没有选中任何单元格。`,
+    unknownStep: (step, known) => `select 中的“${step}”不是步骤。可用的步骤：${known}。`,
+    selectNotShown: (step) => `select 指向 ${step}，但这个小组件没有显示它，没有选中任何单元格。`,
+    selectOutside: (value, rows, cols) => `select="${value}" 超出了表格范围（表格有 ${rows} 行 ${cols} 列），没有选中任何单元格。`,
+    showingHead: (i, n) => `第 ${i + 1} 个头（共 ${n} 个）。`,
+    editHintFlow: '点击 X 中的数字并输入即可修改（回车确认，Esc 取消），之后的每一步都会随之更新。点击任意数字可查看它的计算过程。',
   },
   tools: {
     export: '导出',

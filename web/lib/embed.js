@@ -2,18 +2,41 @@
 // an iframe of embed.html, both for the playground's current state. Pure string work,
 // with every attribute value escaped.
 import { toBase64Url } from './state.js';
+import { TABLE_IDS } from './steps.js';
+
+/** What the widget's view="…" takes (the first is what the embed dialog offers first). */
+export const VIEWS = ['flow', 'steps', 'heatmap'];
+/**
+ * The steps a heatmap can show: the ones the flow draws as coloured cards (web/lib/flow.js);
+ * the weight matrices W_Q, W_K, W_V, W_O and v_a are tables of the steps view only.
+ */
+export const PICTURED_STEPS = TABLE_IDS.filter((id) => !['wq', 'wk', 'wv', 'wo', 'va'].includes(id));
 
 const escapeAttr = (text) => String(text).replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+// The attributes of a compact figure, in the order both snippets write them: the view
+// (the steps view is the element's default, so it is not written), the 1-based head, the
+// selected cell and the caption.
+function figureAttributes(o) {
+  const out = [];
+  if (o.view && o.view !== 'steps') out.push(['view', o.view]);
+  if (o.steps?.length) out.push(['steps', o.steps.join(',')]);
+  if (Number.isInteger(o.head) && o.head >= 1) out.push(['head', String(o.head)]);
+  if (o.select) out.push(['select', o.select]);
+  if (o.caption?.trim()) out.push(['caption', o.caption.trim()]);
+  return out;
+}
+
 /**
- * options: { config, preset?, steps?: string[], lang, decimals, readonly, theme,
- *            scriptSrc, embedUrl, height?, resizeScript? }
+ * options: { config, preset?, view?: 'flow' | 'steps' | 'heatmap', steps?: string[],
+ *            head?: 1-based, select?: 'step:row,col', caption?, lang, decimals, readonly,
+ *            theme, scriptSrc, embedUrl, height?, resizeScript? }
  */
 export function widgetSnippet(o) {
   const attrs = [];
   if (o.preset) attrs.push(`preset="${escapeAttr(o.preset)}"`);
   else attrs.push(`config='${escapeAttr(JSON.stringify(o.config))}'`);
-  if (o.steps?.length) attrs.push(`steps="${escapeAttr(o.steps.join(','))}"`);
+  for (const [name, value] of figureAttributes(o)) attrs.push(`${name}="${escapeAttr(value)}"`);
   if (o.lang) attrs.push(`lang="${escapeAttr(o.lang)}"`);
   if (o.decimals !== undefined && o.decimals !== 3) attrs.push(`decimals="${Number(o.decimals)}"`);
   if (o.theme && o.theme !== 'auto') attrs.push(`theme="${escapeAttr(o.theme)}"`);
@@ -25,7 +48,7 @@ export function embedUrl(o) {
   const params = new URLSearchParams();
   if (o.preset) params.set('preset', o.preset);
   else params.set('config', toBase64Url(JSON.stringify(o.config)));
-  if (o.steps?.length) params.set('steps', o.steps.join(','));
+  for (const [name, value] of figureAttributes(o)) params.set(name, value);
   if (o.lang) params.set('lang', o.lang);
   if (o.decimals !== undefined && o.decimals !== 3) params.set('decimals', String(o.decimals));
   if (o.theme && o.theme !== 'auto') params.set('theme', o.theme);

@@ -52,14 +52,15 @@ export function statsOf(trace, head, rowLabels, decimals) {
  * The sections to show: buildSections filtered by `steps` (null: all), each with its
  * blocks grouped by step (per-head blocks of a step share a group). A block carries
  * what its table needs: editable flags for this reader, its cells' classes, its check.
- * options: { steps, readonly, baseline, head: the one head whose tables are built (null: every head) }
+ * options: { steps, readonly, baseline, head } (head: a number shows that head's blocks of
+ * the per-head steps and no other head's; null shows every head)
  */
 export function sectionsView(state, trace, S, { steps = null, readonly = false, baseline = null, head = null } = {}) {
   const all = buildSections(state.config, trace, S);
   const wanted = (id, stepIds) => !steps || stepIds.some((st) => steps.includes(st)) || steps.includes(id);
   return all.filter((sec) => wanted(sec.id, sec.steps)).map((sec) => {
-    const blocks = sec.blocks.filter((b) => (!steps || steps.includes(b.step) || steps.includes(sec.id))
-      && (head === null || b.head === undefined || b.head === head)).map((b) => ({
+    const shown = (b) => (!steps || steps.includes(b.step) || steps.includes(sec.id)) && (head === null || b.head === undefined || b.head === head);
+    const blocks = sec.blocks.filter(shown).map((b) => ({
       ...b,
       editable: Boolean(b.editable) && !readonly,
       labelsEditable: Boolean(b.labelsEditable) && !readonly,

@@ -28,7 +28,12 @@ export class Playground {
    *            renderMath(el, tex), onChange(state), overview = true, authorTools = true,
    *            view = 'article' | 'flow', toolbar = false (view switch, walk, undo, story),
    *            keys = root (where Ctrl+Z is heard), onView(view),
-   *            onWriteOut({ state, trace, select, head }) (the toolbar's "Write it out") }
+   *            onWriteOut({ state, trace, select, head }) (the toolbar's "Write it out"),
+   *            stories = true (a preset's story: its caption, question and first selection),
+   *            selectionBar = false (without the toolbar: the bar that explains the selected
+   *            cell, under the tables), head = null (a number: the head the flow shows and
+   *            the only one the article shows) }
+   * `steps` filters the flow's cards as it filters the article's sections.
    * Throws the engine's AttentionError when the first state cannot be run.
    */
   constructor(root, options) {
@@ -39,7 +44,7 @@ export class Playground {
     this.state = null;
     this.trace = null;
     this.view = options.view ?? 'article';
-    this.head = 0;
+    this.head = options.head ?? 0;
     this.allHeads = false; // the "All heads" grid above the view
     this.selection = null; // { step, head, row, col }, shared by both views
     this.stageIndex = null; // where Play / Step / Back are in the flow
@@ -63,11 +68,14 @@ export class Playground {
       this.storyEl = h('div', { className: 'story' });
       root.append(h('div', { className: 'sticky' }, this.bar, this.storyEl, this.selectionBar));
       (options.keys ?? root).addEventListener('keydown', (e) => this.onHistoryKey(e));
+    } else if (options.selectionBar) {
+      this.selectionBar = h('div', { className: 'selection-bar', role: 'status', 'aria-live': 'polite' });
     }
     if (options.overview !== false) root.append(this.overview);
     this.flowEl = h('div', { className: 'flow-host' });
     this.gridEl = h('div', { className: 'heads-grid-host' });
     root.append(this.controls, this.alert, this.warnings, this.gridEl, this.flowEl, this.sectionsEl, this.status, this.tooltip);
+    if (this.selectionBar && !options.toolbar) this.sectionsEl.after(this.selectionBar);
     this.grid = new HeadsGrid(this.gridEl, {
       S: () => this.S,
       pick: (head, step, r, c) => {
@@ -224,6 +232,7 @@ export class Playground {
     if (this.allHeads && this.trace.heads.length > 1) this.grid.render(this.state, this.trace, { current: this.head, decimals: this.state.decimals });
     else this.grid.hide();
     if (this.options.toolbar) this.renderBars(cards);
+    else if (this.selectionBar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, S);
     this.refreshPoint();
   }
 
@@ -241,7 +250,7 @@ export class Playground {
 
   // The one head the current view shows, or null when it shows every head.
   shownHead() {
-    return this.view === 'flow' || this.options.toolbar ? this.head : null;
+    return this.view === 'flow' || this.options.toolbar || this.options.head != null ? this.head : null;
   }
 
   // A canvas heatmap's readout of cell (r, c): its place and its arithmetic.
@@ -254,7 +263,7 @@ export class Playground {
   pick(block, r, c) {
     this.pointed = null;
     this.selection = { step: block.step, head: block.head ?? null, row: r, col: c };
-    if (this.options.toolbar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, this.S);
+    if (this.selectionBar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, this.S);
     this.showSelection();
   }
 
@@ -263,7 +272,8 @@ export class Playground {
   cards() {
     const cards = flowCards(this.state, this.trace, this.S, { head: this.head, readonly: this.options.readonly });
     for (const card of cards) card.cellClass = (r, c) => cellClassOf(this.state, this.trace, this.baseline, card, r, c);
-    return cards;
+    const only = this.options.steps;
+    return only ? cards.filter((card) => only.includes(card.step)) : cards;
   }
 
   // Until the reader has guessed, the weights and what follows them stay hidden.
@@ -273,7 +283,7 @@ export class Playground {
   }
 
   openStory() {
-    const story = STORIES[this.state.preset];
+    const story = this.options.stories === false ? null : STORIES[this.state.preset];
     this.stopPlaying();
     this.stageIndex = null;
     this.prediction = story?.predict ? { row: story.predict.row, result: null } : null;
@@ -677,14 +687,14 @@ export class Playground {
     if (sticky) {
       const changed = this.selection?.step !== shown.block.step || this.selection?.row !== r || this.selection?.col !== c;
       this.selection = { step: shown.block.step, head: shown.block.head ?? null, row: r, col: c };
-      if (changed && this.options.toolbar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, this.S);
+      if (changed && this.selectionBar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, this.S);
     }
     this.explain.show(td, explanationOf(this.state, this.trace, shown.block, r, c, this.S, { head: this.shownHead() }), this.shown, { tooltip: !flow });
   }
 
   unpoint() {
     this.pointed = null;
-    if (this.selection && this.view === 'flow') this.showSelection();
+    if (this.selection && (this.view === 'flow' || (this.selectionBar && !this.options.toolbar))) this.showSelection();
     else this.explain.hide();
   }
 }

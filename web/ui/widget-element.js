@@ -1,5 +1,6 @@
 // <attention-playground>: the playground as an element an author drops into an article.
-// Attributes in (config, preset, steps, lang, decimals, readonly, theme), `.config` and
+// Attributes in (config, preset, view, steps, head, select, caption, lang, decimals,
+// readonly, theme, tools, loading), `.config` and
 // `.trace` out, a bubbling `input` event when a reader edits it. Everything renders in an
 // open shadow root, so the host page's CSS cannot reach in and ours cannot leak out. The
 // engine loads once per page, when the first widget comes near the viewport (or at once
@@ -9,16 +10,36 @@ import { Playground } from './playground.js';
 import { PRESETS, PRESET_CHECKS, DEFAULT_PRESET, presetConfig } from '../lib/presets.js';
 import { DEFAULT_DECIMALS, MAX_DECIMALS } from '../lib/state.js';
 import { TABLE_IDS } from '../lib/steps.js';
+import { VIEWS, PICTURED_STEPS } from '../lib/embed.js';
 import { pickLanguage, strings } from '../i18n/index.js';
 import { followTheme } from '../lib/theme.js';
 
-const ATTRIBUTES = ['config', 'preset', 'steps', 'lang', 'decimals', 'readonly', 'theme', 'tools'];
+/** The attributes the element observes (`loading` is read once, when it connects). */
+export const ATTRIBUTES = ['config', 'preset', 'view', 'steps', 'head', 'select', 'caption', 'lang', 'decimals', 'readonly', 'theme', 'tools'];
+// view="heatmap" without a step to picture in steps="…" shows the weights.
+const DEFAULT_PICTURE = 'weights';
+
+/**
+ * select="step:row,col" (1-based, as a reader counts) -> { step, row, col } (0-based), or
+ * { error } naming what is wrong. Pure; whether the step is shown is checked once drawn.
+ */
+export function parseSelect(text, W) {
+  const value = String(text).trim();
+  const match = /^([A-Za-z]+)\s*:\s*(\d{1,4})\s*,\s*(\d{1,4})$/.exec(value);
+  if (!match) return { error: W.badSelect(value.slice(0, 40)) };
+  const [, step, row, col] = match;
+  if (!TABLE_IDS.includes(step)) return { error: W.unknownStep(step.slice(0, 40), TABLE_IDS.join(', ')) };
+  if (Number(row) < 1 || Number(col) < 1) return { error: W.badSelect(value.slice(0, 40)) };
+  return { step, row: Number(row) - 1, col: Number(col) - 1 };
+}
 
 /**
  * Defines the element and returns its class (undefined where there is no DOM). setup: {
  *   loadEngine() -> Promise<engine>   (called once, shared by every widget on the page)
- *   styles(shadowRoot)                (puts the stylesheet into a widget's shadow root)
- *   renderMath(el, tex)               (formulas; MathML needs no fonts)
+ *   styles(shadowRoot)                (puts the stylesheets into a widget's shadow root)
+ *   renderMath(el, tex)               (formulas: KaTeX's HTML and CSS, as on the page; it
+ *                                      also puts KaTeX's fonts on the document, since a
+ *                                      shadow root cannot declare fonts)
  * }
  */
 export function defineAttentionPlayground(setup, name = 'attention-playground') {
@@ -74,6 +95,10 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
 
     attributeChangedCallback(attr, oldValue, newValue) {
       if (oldValue === newValue) return;
+      if (attr === 'caption') {
+        this.renderCaption(); // the only attribute that keeps a reader's edits
+        return;
+      }
       if (attr === 'theme') this.applyTheme();
       if (attr === 'config') this.userConfig = null;
       if (this.engine) this.mount();
@@ -114,6 +139,23 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
       this.box.replaceChildren(h('div', { className: 'fallback' },
         h('slot', null, h('p', { className: 'fallback-formula' }, 'Attention(Q, K, V) = softmax(QKᵀ / √d_k) · V')),
         h('p', { role: message ? 'alert' : 'status', className: message ? 'alert' : 'loading' }, message ?? S.loading)));
+      this.renderCaption();
+    }
+
+    // caption="…" under the figure, as text (never HTML); the figure is named by it.
+    renderCaption() {
+      const text = this.getAttribute('caption')?.trim();
+      this.captionEl ??= h('p', { className: 'figure-caption', part: 'caption', id: 'caption' });
+      this.captionEl.textContent = text ?? '';
+      if (text) {
+        this.box.append(this.captionEl);
+        this.box.setAttribute('role', 'figure');
+        this.box.setAttribute('aria-labelledby', 'caption');
+      } else {
+        this.captionEl.remove();
+        this.box.removeAttribute('role');
+        this.box.removeAttribute('aria-labelledby');
+      }
     }
 
     async start() {
@@ -161,6 +203,52 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
       return list.length ? list : null;
     }
 
+    // How the attributes ask to show the state: { view, steps, head, select, notes }, where
+    // notes name each value that could not be used (shown in the widget, which goes on
+    // with the default for it). heads: how many the config has.
+    figure(heads) {
+      const W = strings(this.lang).widget;
+      const notes = [];
+      const viewAttr = this.getAttribute('view');
+      let view = viewAttr === null ? 'steps' : viewAttr.trim().toLowerCase();
+      if (!VIEWS.includes(view)) {
+        notes.push(W.badView(viewAttr.slice(0, 40), VIEWS.join(', ')));
+        view = 'steps';
+      }
+      let steps = this.steps();
+      // One step's picture: the first pictured step that steps="…" lists, else the weights.
+      if (view === 'heatmap') steps = [steps?.find((s) => PICTURED_STEPS.includes(s)) ?? DEFAULT_PICTURE];
+      const headAttr = this.getAttribute('head');
+      let head = null;
+      if (headAttr !== null) {
+        const n = /^\s*\d{1,3}\s*$/.test(headAttr) ? Number(headAttr) : 0;
+        if (n >= 1 && n <= heads) head = n - 1;
+        else notes.push(W.badHead(headAttr.slice(0, 40), heads));
+      }
+      const selectAttr = this.getAttribute('select');
+      let select = null;
+      if (selectAttr !== null) {
+        const parsed = parseSelect(selectAttr, W);
+        if (parsed.error) notes.push(parsed.error);
+        else select = parsed;
+      }
+      return { view, steps, head, select, notes };
+    }
+
+    // Selects the cell select="…" names, as a reader's click would; or says why it cannot.
+    applySelect(select, head) {
+      const W = strings(this.lang).widget;
+      const candidates = this.playground.shown.filter(({ block }) => block.step === select.step);
+      const { block } = candidates.find(({ block: b }) => (b.head ?? null) === (head ?? b.head ?? null)) ?? candidates[0] ?? {};
+      if (!block) return W.selectNotShown(select.step);
+      if (select.row >= block.rows || select.col >= block.cols) {
+        return W.selectOutside(`${select.step}:${select.row + 1},${select.col + 1}`, block.rows, block.cols);
+      }
+      this.playground.selection = { step: select.step, head: block.head ?? null, row: select.row, col: select.col };
+      this.playground.renderNow();
+      return null;
+    }
+
     mount() {
       const { state, error } = this.readState();
       if (error) {
@@ -170,6 +258,9 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
       }
       const root = h('div', { className: 'playground' });
       const readonly = this.hasAttribute('readonly');
+      const heads = Number.isInteger(state.config?.heads) && state.config.heads > 0 ? state.config.heads : 1;
+      const { view, steps, head, select, notes } = this.figure(heads);
+      const pictured = view !== 'steps';
       try {
         this.playground = new Playground(root, {
           engine: this.engine,
@@ -178,7 +269,13 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
           overview: false,
           readonly,
           authorTools: this.getAttribute('tools') !== 'none',
-          steps: this.steps(),
+          steps,
+          view: pictured ? 'flow' : 'article',
+          head,
+          stories: false,
+          // The flow and the heatmap explain the selected cell in a bar under the tables;
+          // the steps view in a tooltip, and in the bar too when the author selects a cell.
+          selectionBar: pictured || Boolean(select),
           renderMath: setup.renderMath,
           onChange: () => this.dispatchEvent(new Event('input', { bubbles: true, composed: true })),
         });
@@ -187,10 +284,22 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
         this.renderFallback(strings(this.lang).engineRefused(err.message, err.code, err.field));
         return;
       }
+      if (select) {
+        const why = this.applySelect(select, head);
+        if (why) notes.push(why);
+      }
       // How to edit is said only where something can be edited: not in a read-only widget,
       // and (style.css) not in one whose steps hold no editable table.
+      const S = strings(this.lang);
       this.box.toggleAttribute('data-readonly', readonly);
-      this.box.replaceChildren(...(readonly ? [] : [h('p', { className: 'hint edit-hint' }, strings(this.lang).editHint)]), root);
+      this.box.dataset.view = view;
+      this.box.replaceChildren(
+        ...notes.map((note) => h('p', { className: 'widget-note', role: 'status' }, note)),
+        ...(readonly ? [] : [h('p', { className: 'hint edit-hint' }, pictured ? S.widget.editHintFlow : S.editHint)]),
+        // The flow and the heatmap show one head; with several, which one.
+        ...(pictured && heads > 1 ? [h('p', { className: 'figure-head' }, S.widget.showingHead(head ?? 0, heads))] : []),
+        root);
+      this.renderCaption();
     }
   }
 
