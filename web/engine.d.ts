@@ -181,8 +181,25 @@ export interface Engine {
   attention(q: Float32Array, k: Float32Array, v: Float32Array, options: {
     n: number; m: number; dk: number; dv: number; causal?: boolean; scale?: number;
   }): Float32Array;
+  /**
+   * The tiny transformer's forward pass, for web/model.js (use loadModel() from
+   * 'attention-playground/model' instead): one trace per layer, the readout's probability
+   * per token, its choice and the last layer's strongest attention of the pronoun row.
+   */
+  modelForward(weights: ModelWeights, tokens: number[], pronoun: number): {
+    layers: Trace[]; output: Matrix; pointer: Float32Array; readout: number; attention: number;
+  };
   /** Wasm heap: bytes reserved, and bytes held by live allocations. */
   memory(): { reserved: number; inUse: number };
+}
+
+/** The tiny transformer's parameters (docs/model.md), as web/model.js hands them over. */
+export interface ModelWeights {
+  shape: { vocabulary: number; maxTokens: number; dModel: number; heads: number; layers: number };
+  embedding: Matrix;
+  position: Matrix;
+  layers: Array<{ wq: Matrix; wk: Matrix; wv: Matrix; wo: Matrix }>;
+  readout: Matrix;
 }
 
 export interface LoadOptions {

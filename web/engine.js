@@ -339,6 +339,16 @@ export async function loadEngine(options = {}) {
     return result.data;
   }
 
+  // The tiny transformer's forward pass (web/model.js calls it; docs/model.md): weights as
+  // { shape, embedding, position, layers: [{ wq, wk, wv, wo }], readout } of Float32Array
+  // matrices, token ids and the pronoun's index. Returns { layers: [trace], output, pointer,
+  // readout, attention }.
+  function modelForward(weights, tokens, pronoun) {
+    const result = core.modelForward(weights, tokens, pronoun);
+    if (!result.ok) throw failed(result);
+    return result.result;
+  }
+
   return Object.freeze({
     version: core.version(),
     simd,
@@ -348,6 +358,7 @@ export async function loadEngine(options = {}) {
     backward,
     gradients,
     attention,
+    modelForward,
     // Forward passes run so far (a training step costs one; tests count them).
     forwardPasses: () => core.forwardPasses(),
     // The core's own step table [{ id, perHead }], which STEP_IDS mirrors.

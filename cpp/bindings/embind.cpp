@@ -15,6 +15,7 @@
 #include "attention/backward.hpp"
 #include "attention/fused.hpp"
 #include "attention/kernels.hpp"
+#include "attention/model.hpp"
 
 using emscripten::val;
 using namespace attention;
@@ -290,6 +291,56 @@ val steps_js() {
   return out;
 }
 
+// The tiny transformer (attention/model.hpp), for web/model.js. `weights` is what
+// model.js made from web/data/pronoun-model.json: { shape: { vocabulary, maxTokens, dModel,
+// heads, layers }, embedding, position, layers: [{ wq, wk, wv, wo }], readout }, every
+// matrix { rows, cols, data: Float32Array }. model.check() judges the shapes.
+model::Weights model_weights_from(const val& in) {
+  model::Weights w;
+  const val shape = in["shape"];
+  w.shape.vocabulary = shape["vocabulary"].as<unsigned>();
+  w.shape.max_tokens = shape["maxTokens"].as<unsigned>();
+  w.shape.d_model = shape["dModel"].as<unsigned>();
+  w.shape.heads = shape["heads"].as<unsigned>();
+  w.shape.layers = shape["layers"].as<unsigned>();
+  w.embedding = matrix_from(in["embedding"]);
+  w.position = matrix_from(in["position"]);
+  const val layers = in["layers"];
+  const unsigned count = layers["length"].as<unsigned>();
+  for (unsigned l = 0; l < count; ++l) {
+    w.layers.push_back({matrix_from(layers[l]["wq"]), matrix_from(layers[l]["wk"]),
+                        matrix_from(layers[l]["wv"]), matrix_from(layers[l]["wo"])});
+  }
+  w.readout = matrix_from(in["readout"]);
+  return w;
+}
+
+std::vector<std::size_t> token_ids_from(const val& v) {
+  std::vector<std::size_t> out;
+  const unsigned count = v["length"].as<unsigned>();
+  for (unsigned i = 0; i < count; ++i) out.push_back(v[i].as<unsigned>());
+  return out;
+}
+
+// One sentence through the model: { layers: [trace of each layer, as run() gives it],
+// output: X_L, pointer: Float32Array (the readout's probability per token), readout,
+// attention (argmax of the last layer's pronoun row, mean over heads) }.
+val model_forward_js(val weights, val tokens, unsigned pronoun) {
+  return guarded("result", [&] {
+    const model::Weights w = model_weights_from(weights);
+    const model::Forward f = model::forward(w, token_ids_from(tokens), pronoun);
+    val out = val::object();
+    val layers = val::array();
+    for (const Trace& t : f.traces) layers.call<void>("push", to_js(t));
+    out.set("layers", layers);
+    out.set("output", to_js(f.output));
+    out.set("pointer", floats(f.pointer.data(), f.pointer.size()));
+    out.set("readout", static_cast<unsigned>(f.readout));
+    out.set("attention", static_cast<unsigned>(f.attention));
+    return out;
+  });
+}
+
 unsigned forward_passes_js() { return static_cast<unsigned>(forward_passes()); }
 
 // Bytes the allocator holds for live objects: equal before and after any call unless
@@ -313,4 +364,5 @@ EMSCRIPTEN_BINDINGS(attention_core) {
   emscripten::function("version", &version_js);
   emscripten::function("batchWidth", &batch_width_js);
   emscripten::function("heapInUse", &heap_in_use_js);
+  emscripten::function("modelForward", &model_forward_js);
 }

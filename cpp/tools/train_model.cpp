@@ -102,12 +102,14 @@ int main(int argc, char** argv) {
 
   // The vocabulary: every word of the training set, English then Chinese, each sorted.
   std::vector<std::string> vocabulary;
+  json words_of = json::object();
   for (const char* lang : kLanguages) {
     std::vector<std::string> words;
     for (const Sentence& s : train_set)
       if (s.lang == lang) words.insert(words.end(), s.words.begin(), s.words.end());
     std::sort(words.begin(), words.end());
     words.erase(std::unique(words.begin(), words.end()), words.end());
+    words_of[lang] = words;
     vocabulary.insert(vocabulary.end(), words.begin(), words.end());
   }
   std::map<std::string, std::size_t> id;
@@ -231,6 +233,7 @@ int main(int argc, char** argv) {
       {"languages", kLanguages},
       {"pronouns", kPronouns},
       {"vocabulary", vocabulary},
+      {"words", words_of},
       {"training",
        {{"seed", options.seed},
         {"epochs", options.epochs},
