@@ -189,6 +189,17 @@ export interface Engine {
   modelForward(weights: ModelWeights, tokens: number[], pronoun: number): {
     layers: Trace[]; output: Matrix; pointer: Float32Array; readout: number; attention: number;
   };
+  /**
+   * Training the tiny transformer in this module, one training at a time (for a page's
+   * worker; use loadTrainer() from 'attention-playground/model' instead).
+   */
+  readonly modelTraining: {
+    start(shape: ModelWeights['shape'], examples: Array<{ tokens: number[]; pronoun: number; referent: number }>,
+      options?: { seed?: number; batch?: number; learningRate?: number; attentionWeight?: number }): number;
+    run(steps: number): { loss: number; steps: number };
+    weights(): ModelWeights;
+    stop(): void;
+  };
   /** Wasm heap: bytes reserved, and bytes held by live allocations. */
   memory(): { reserved: number; inUse: number };
 }

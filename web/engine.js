@@ -349,6 +349,20 @@ export async function loadEngine(options = {}) {
     return result.result;
   }
 
+  // Training the tiny transformer inside this module (one training at a time; a page runs
+  // it in a worker): start(shape, examples, options) -> steps per epoch; run(steps) ->
+  // { loss, steps }; weights() -> the current weights in modelForward's form; stop().
+  const unwrap = (result, key) => {
+    if (!result.ok) throw failed(result);
+    return result[key];
+  };
+  const modelTraining = Object.freeze({
+    start: (shape, examples, options = {}) => unwrap(core.modelTrainStart(shape, examples, options), 'stepsPerEpoch'),
+    run: (steps) => unwrap(core.modelTrainRun(steps), 'result'),
+    weights: () => unwrap(core.modelTrainWeights(), 'weights'),
+    stop: () => core.modelTrainStop(),
+  });
+
   return Object.freeze({
     version: core.version(),
     simd,
@@ -359,6 +373,7 @@ export async function loadEngine(options = {}) {
     gradients,
     attention,
     modelForward,
+    modelTraining,
     // Forward passes run so far (a training step costs one; tests count them).
     forwardPasses: () => core.forwardPasses(),
     // The core's own step table [{ id, perHead }], which STEP_IDS mirrors.

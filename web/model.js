@@ -9,6 +9,7 @@ import { loadEngine, AttentionError } from './engine.js';
 export { AttentionError };
 
 const DEFAULT_MODEL = './data/pronoun-model.json';
+const DEFAULT_TRAIN = './data/pronouns-train.json';
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string'
   && typeof window === 'undefined';
@@ -103,30 +104,16 @@ function fail(code, field, message, extra = {}) {
 
 const quote = (word) => `"${Array.from(word).slice(0, 24).join('')}"`;
 
-/**
- * Loads the engine and the trained model. Options: those of loadEngine(), plus
- * { modelUrl } to read another model file or { model } to pass its parsed JSON.
- */
-export async function loadModel(options = {}) {
-  const { modelUrl, model, ...engineOptions } = options;
-  const [engine, file] = await Promise.all([
-    loadEngine(engineOptions),
-    model ?? readJson(new URL(modelUrl ?? DEFAULT_MODEL, import.meta.url)),
-  ]);
-  const weights = toWeights(file);
+// A model over `weights` (modelForward's form) with the file's vocabulary and languages.
+function makeModel(engine, file, weights) {
   const vocabulary = Object.freeze([...file.vocabulary]);
   const languages = Object.freeze([...file.languages]);
   const words = Object.freeze(Object.fromEntries(languages.map((l) => [l, Object.freeze([...file.words[l]])])));
   const pronouns = Object.freeze({ ...file.pronouns });
   const ids = new Map(vocabulary.map((w, i) => [w, i]));
 
-  /**
-   * One sentence through the model: { lang, tokens, pronoun, referent, attention, pointer,
-   * layers }. referent is the readout's choice and attention the last layer's strongest
-   * attention of the pronoun row (mean over heads), both token indices; layers holds every
-   * layer's trace (heads[h].weights and every other step, as engine.run gives them).
-   */
-  function run(sentence, opts = {}) {
+  // A sentence as { lang, tokens, ids, pronoun }, or an AttentionError.
+  function read(sentence, opts) {
     if (typeof sentence !== 'string') fail('bad_config', 'sentence', 'the sentence must be text');
     const lang = opts?.lang ?? (/\p{Script=Han}/u.test(sentence) ? 'zh' : 'en');
     if (!languages.includes(lang)) {
@@ -143,7 +130,18 @@ export async function loadModel(options = {}) {
     }
     const pronoun = tokens.indexOf(pronouns[lang]);
     if (pronoun < 0) fail('bad_config', 'sentence', `the sentence needs the pronoun ${quote(pronouns[lang])}: the model finds what it refers to`);
-    const out = engine.modelForward(weights, tokens.map((w) => ids.get(w)), pronoun);
+    return { lang, tokens, ids: tokens.map((w) => ids.get(w)), pronoun };
+  }
+
+  /**
+   * One sentence through the model: { lang, tokens, pronoun, referent, attention, pointer,
+   * layers }. referent is the readout's choice and attention the last layer's strongest
+   * attention of the pronoun row (mean over heads), both token indices; layers holds every
+   * layer's trace (heads[h].weights and every other step, as engine.run gives them).
+   */
+  function run(sentence, opts = {}) {
+    const { lang, tokens, ids: tokenIds, pronoun } = read(sentence, opts);
+    const out = engine.modelForward(weights, tokenIds, pronoun);
     return {
       lang, tokens, pronoun, referent: out.readout, attention: out.attention, pointer: out.pointer, layers: out.layers,
     };
@@ -151,6 +149,56 @@ export async function loadModel(options = {}) {
 
   return Object.freeze({
     vocabulary, languages, words, pronouns, shape: Object.freeze({ ...file.shape }),
-    training: file.training, accuracy: file.accuracy, engine, run,
+    training: file.training, accuracy: file.accuracy, engine, weights, run, read,
+  });
+}
+
+/**
+ * Loads the engine and the trained model. Options: those of loadEngine(), plus
+ * { modelUrl } to read another model file or { model } to pass its parsed JSON.
+ */
+export async function loadModel(options = {}) {
+  const { modelUrl, model, ...engineOptions } = options;
+  const [engine, file] = await Promise.all([
+    loadEngine(engineOptions),
+    model ?? readJson(new URL(modelUrl ?? DEFAULT_MODEL, import.meta.url)),
+  ]);
+  return makeModel(engine, file, toWeights(file));
+}
+
+/**
+ * Trains the same model from scratch inside the wasm module (for a page's worker): the
+ * shipped model's vocabulary and shape, the training set web/data/pronouns-train.json, the
+ * seed and settings of the shipped training unless options say otherwise ({ seed, batch,
+ * learningRate, attentionWeight }; { examples } to give the data set's entries, { trainUrl }
+ * to read them elsewhere; loadModel's options too). Returns { stepsPerEpoch, run(steps) ->
+ * { loss, steps, epoch }, model() -> a model over the current weights, stop() }.
+ */
+export async function loadTrainer(options = {}) {
+  const { trainUrl, examples, seed, batch, learningRate, attentionWeight, ...modelOptions } = options;
+  const [base, data] = await Promise.all([
+    loadModel(modelOptions),
+    examples ?? readJson(new URL(trainUrl ?? DEFAULT_TRAIN, import.meta.url)),
+  ]);
+  const file = { ...base, vocabulary: base.vocabulary, languages: base.languages, words: base.words, pronouns: base.pronouns, shape: base.shape };
+  const converted = data.map((e) => {
+    const { ids, pronoun } = base.read(e.sentence, { lang: e.lang });
+    return { tokens: ids, pronoun, referent: e.referent };
+  });
+  const t = base.training ?? {};
+  const training = base.engine.modelTraining;
+  const stepsPerEpoch = training.start(base.shape, converted, {
+    seed: seed ?? t.seed, batch: batch ?? t.batch, learningRate: learningRate ?? t.learningRate,
+    attentionWeight: attentionWeight ?? t.attentionWeight,
+  });
+  return Object.freeze({
+    stepsPerEpoch,
+    examples: converted.length,
+    run(steps = 1) {
+      const { loss, steps: done } = training.run(steps);
+      return { loss, steps: done, epoch: done / stepsPerEpoch };
+    },
+    model: () => makeModel(base.engine, { ...file, training: null, accuracy: null }, training.weights()),
+    stop: () => training.stop(),
   });
 }

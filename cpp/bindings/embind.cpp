@@ -341,6 +341,85 @@ val model_forward_js(val weights, val tokens, unsigned pronoun) {
   });
 }
 
+// Training in the module (a page's worker): one trainer per module instance, started with
+// the shape, the examples [{ tokens, pronoun, referent }] and the options { seed, batch,
+// learningRate, attentionWeight }, then run a few batches at a time so the caller can show
+// progress and pause between calls.
+std::optional<model::Trainer> trainer;
+
+val model_train_start_js(val shape_in, val examples_in, val options_in) {
+  trainer.reset();
+  return guarded("stepsPerEpoch", [&] {
+    model::Shape shape;
+    shape.vocabulary = shape_in["vocabulary"].as<unsigned>();
+    shape.max_tokens = shape_in["maxTokens"].as<unsigned>();
+    shape.d_model = shape_in["dModel"].as<unsigned>();
+    shape.heads = shape_in["heads"].as<unsigned>();
+    shape.layers = shape_in["layers"].as<unsigned>();
+    std::vector<model::Example> examples;
+    const unsigned count = examples_in["length"].as<unsigned>();
+    for (unsigned i = 0; i < count; ++i) {
+      const val e = examples_in[i];
+      examples.push_back(
+          {token_ids_from(e["tokens"]), e["pronoun"].as<unsigned>(), e["referent"].as<unsigned>()});
+      if (examples.back().referent >= examples.back().tokens.size())
+        throw AttentionError(ErrorCode::bad_config, "examples",
+                             "an example's referent is outside its sentence");
+    }
+    model::TrainOptions options;
+    if (!absent(options_in["seed"]))
+      options.seed = static_cast<std::uint64_t>(options_in["seed"].as<double>());
+    if (!absent(options_in["batch"])) options.batch = options_in["batch"].as<unsigned>();
+    if (!absent(options_in["learningRate"])) options.learning_rate = options_in["learningRate"].as<float>();
+    if (!absent(options_in["attentionWeight"]))
+      options.attention_weight = options_in["attentionWeight"].as<float>();
+    trainer.emplace(shape, std::move(examples), options);
+    return static_cast<unsigned>(trainer->steps_per_epoch());
+  });
+}
+
+val model_train_run_js(unsigned steps) {
+  return guarded("result", [&] {
+    if (!trainer) throw AttentionError(ErrorCode::bad_config, "trainer", "no training was started");
+    val out = val::object();
+    out.set("loss", trainer->run(steps));
+    out.set("steps", static_cast<unsigned>(trainer->steps_done()));
+    return out;
+  });
+}
+
+// The trainer's current weights, in the form modelForward reads.
+val model_train_weights_js() {
+  return guarded("weights", [&] {
+    if (!trainer) throw AttentionError(ErrorCode::bad_config, "trainer", "no training was started");
+    const model::Weights& w = trainer->weights();
+    val out = val::object();
+    val shape = val::object();
+    shape.set("vocabulary", static_cast<unsigned>(w.shape.vocabulary));
+    shape.set("maxTokens", static_cast<unsigned>(w.shape.max_tokens));
+    shape.set("dModel", static_cast<unsigned>(w.shape.d_model));
+    shape.set("heads", static_cast<unsigned>(w.shape.heads));
+    shape.set("layers", static_cast<unsigned>(w.shape.layers));
+    out.set("shape", shape);
+    out.set("embedding", to_js(w.embedding));
+    out.set("position", to_js(w.position));
+    val layers = val::array();
+    for (const model::Layer& l : w.layers) {
+      val layer = val::object();
+      layer.set("wq", to_js(l.wq));
+      layer.set("wk", to_js(l.wk));
+      layer.set("wv", to_js(l.wv));
+      layer.set("wo", to_js(l.wo));
+      layers.call<void>("push", layer);
+    }
+    out.set("layers", layers);
+    out.set("readout", to_js(w.readout));
+    return out;
+  });
+}
+
+void model_train_stop_js() { trainer.reset(); }
+
 unsigned forward_passes_js() { return static_cast<unsigned>(forward_passes()); }
 
 // Bytes the allocator holds for live objects: equal before and after any call unless
@@ -365,4 +444,8 @@ EMSCRIPTEN_BINDINGS(attention_core) {
   emscripten::function("batchWidth", &batch_width_js);
   emscripten::function("heapInUse", &heap_in_use_js);
   emscripten::function("modelForward", &model_forward_js);
+  emscripten::function("modelTrainStart", &model_train_start_js);
+  emscripten::function("modelTrainRun", &model_train_run_js);
+  emscripten::function("modelTrainWeights", &model_train_weights_js);
+  emscripten::function("modelTrainStop", &model_train_stop_js);
 }

@@ -261,31 +261,49 @@ void Adam::step(Weights& w, const Weights& grad, float grad_scale) {
   }
 }
 
+Trainer::Trainer(const Shape& shape, std::vector<Example> examples, const TrainOptions& options)
+    : examples_(std::move(examples)),
+      options_(options),
+      batch_(std::max<std::size_t>(options.batch, 1)),
+      weights_(initial_weights(shape, options.seed)),
+      adam_(weights_, options.learning_rate),
+      order_state_(options.seed ^ 0x5eedULL) {
+  if (examples_.empty()) bad("examples", "there is nothing to train on");
+  for (std::size_t i = 0; i < examples_.size(); ++i) order_.push_back(i);
+}
+
+double Trainer::run(std::size_t steps) {
+  double total = 0;
+  std::size_t count = 0;
+  for (std::size_t s = 0; s < steps; ++s) {
+    if (next_ == 0) {
+      // A new epoch: Fisher-Yates with the seeded generator, the same order everywhere.
+      Rng rng(order_state_);
+      for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.below(i)]);
+      order_state_ = rng.next();
+    }
+    const std::size_t end = std::min(order_.size(), next_ + batch_);
+    Weights grad = zeros_like(weights_);
+    for (std::size_t i = next_; i < end; ++i) {
+      const Loss l = gradients(weights_, examples_[order_[i]], options_.attention_weight, grad);
+      total += l.pointer + options_.attention_weight * l.attention;
+    }
+    adam_.step(weights_, grad, 1.0f / static_cast<float>(end - next_));
+    count += end - next_;
+    next_ = end == order_.size() ? 0 : end;
+    ++steps_;
+  }
+  return count ? total / static_cast<double>(count) : 0.0;
+}
+
 Weights train(const Shape& shape, const std::vector<Example>& examples, const TrainOptions& options,
               const std::function<void(std::size_t, double)>& progress) {
-  if (examples.empty()) bad("examples", "there is nothing to train on");
-  Weights w = initial_weights(shape, options.seed);
-  Adam adam(w, options.learning_rate);
-  Rng order_rng(options.seed ^ 0x5eedULL);
-  std::vector<std::size_t> order(examples.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  const std::size_t batch = std::max<std::size_t>(options.batch, 1);
+  Trainer trainer(shape, examples, options);
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
-    // Fisher-Yates with the seeded generator: the same order on every platform.
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[order_rng.below(i)]);
-    double total = 0;
-    for (std::size_t start = 0; start < order.size(); start += batch) {
-      const std::size_t end = std::min(order.size(), start + batch);
-      Weights grad = zeros_like(w);
-      for (std::size_t i = start; i < end; ++i) {
-        const Loss l = gradients(w, examples[order[i]], options.attention_weight, grad);
-        total += l.pointer + options.attention_weight * l.attention;
-      }
-      adam.step(w, grad, 1.0f / static_cast<float>(end - start));
-    }
-    if (progress) progress(epoch, total / static_cast<double>(examples.size()));
+    const double loss = trainer.run(trainer.steps_per_epoch());
+    if (progress) progress(epoch, loss);
   }
-  return w;
+  return trainer.weights();
 }
 
 }  // namespace attention::model

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { loadModel, tokenize, AttentionError } from '../../web/model.js';
+import { loadModel, loadTrainer, tokenize, AttentionError } from '../../web/model.js';
 
 const read = (name) => JSON.parse(readFileSync(new URL(`../../web/data/${name}`, import.meta.url), 'utf8'));
 const heldout = read('pronouns-heldout.json');
@@ -118,4 +118,37 @@ test('unknown words are refused naming the word and the nearest known words', ()
   assert.equal(refusal('the dog the dog the dog the dog the dog the dog the dog the dog it').code, 'too_large');
   // the model keeps working after every refusal
   assert.equal(model.run('the cat avoided the river because it was too deep').referent, 4);
+});
+
+test('no heap leak over many sentences and refusals', () => {
+  const sentences = ['the cat avoided the river because it was too deep', '牛没有到达桥因为它太饿了', 'the cat avoided the river because it was too deep deep deep deep deep deep deep deep deep deep'];
+  const once = () => sentences.forEach((s) => { try { model.run(s); } catch { /* too long: refused by the core */ } });
+  once();
+  const before = model.engine.memory().inUse;
+  for (let i = 0; i < 200; i++) once();
+  assert.equal(model.engine.memory().inUse, before);
+});
+
+test('training from scratch in the wasm module: the loss falls, held-out sentences come right, the seed repeats', async () => {
+  const trainer = await loadTrainer();
+  assert.equal(trainer.examples, train.length);
+  const start = trainer.run(10);
+  assert.equal(start.steps, 10);
+  const first = trainer.run(trainer.stepsPerEpoch - 10);
+  assert.equal(first.epoch, 1);
+  const second = trainer.run(trainer.stepsPerEpoch);
+  assert.equal(second.epoch, 2);
+  // mean loss of the first ten batches, of the rest of epoch 1, of epoch 2
+  assert.ok(first.loss < start.loss && second.loss < 0.1 * first.loss, `${start.loss} -> ${first.loss} -> ${second.loss}`);
+  const trained = trainer.model();
+  const figures = measure(trained, heldout);
+  assert.ok(figures.both / figures.sentences >= 0.95, `${figures.both}/${figures.sentences}`);
+  trainer.stop();
+  // the same seed gives the same weights, bit for bit; another seed does not
+  const again = await loadTrainer();
+  again.run(2 * again.stepsPerEpoch);
+  assert.deepEqual(again.model().weights, trained.weights);
+  const other = await loadTrainer({ seed: 18 });
+  other.run(1);
+  assert.notDeepEqual(other.model().weights.embedding.data, again.model().weights.embedding.data);
 });

@@ -111,6 +111,29 @@ class Adam {
   Weights m_, v_;
 };
 
+// Training one batch at a time, for a caller that shows progress between steps (the page's
+// worker). Starts from initial_weights(shape, options.seed); each epoch visits the examples
+// in a new seeded order, in batches of options.batch, one Adam step per batch.
+class Trainer {
+ public:
+  Trainer(const Shape& shape, std::vector<Example> examples, const TrainOptions& options);
+  // Runs `steps` batches; returns the mean loss over their examples.
+  double run(std::size_t steps);
+  std::size_t steps_per_epoch() const { return (examples_.size() + batch_ - 1) / batch_; }
+  std::size_t steps_done() const { return steps_; }
+  const Weights& weights() const { return weights_; }
+
+ private:
+  std::vector<Example> examples_;
+  TrainOptions options_;
+  std::size_t batch_;
+  Weights weights_;
+  Adam adam_;
+  std::uint64_t order_state_;
+  std::vector<std::size_t> order_;
+  std::size_t next_ = 0, steps_ = 0;
+};
+
 // Trains from initial_weights(shape, options.seed) on the examples; after every epoch calls
 // `progress(epoch, mean loss)` when given. Same seed, same data: the same weights, bit for bit.
 Weights train(const Shape& shape, const std::vector<Example>& examples, const TrainOptions& options,
