@@ -4,7 +4,8 @@
 // vocabulary, the weights and the figures, which tests/node/model.test.js recomputes
 // through the wasm module. Deterministic: the same data and seed give the same weights.
 //
-// Usage: train_model [--epochs N] [--seed N] [--attention-weight X] [--out FILE]
+// Usage: train_model [--epochs N] [--seed N] [--learning-rate X] [--batch N] [--attention-weight X]
+//                    [--out FILE]
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -87,6 +88,10 @@ int main(int argc, char** argv) {
       options.epochs = std::strtoul(argv[i + 1], nullptr, 10);
     else if (flag == "--seed")
       options.seed = std::strtoull(argv[i + 1], nullptr, 10);
+    else if (flag == "--learning-rate")
+      options.learning_rate = std::strtof(argv[i + 1], nullptr);
+    else if (flag == "--batch")
+      options.batch = std::strtoul(argv[i + 1], nullptr, 10);
     else if (flag == "--attention-weight")
       options.attention_weight = std::strtof(argv[i + 1], nullptr);
     else if (flag == "--out")

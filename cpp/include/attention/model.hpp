@@ -95,7 +95,7 @@ struct TrainOptions {
   std::uint64_t seed = 17;  // initial weights and the order of examples
   std::size_t epochs = 6;
   std::size_t batch = 16;
-  float learning_rate = 0.01f;  // Adam, beta1 0.9, beta2 0.999, eps 1e-8
+  float learning_rate = 0.003f;  // Adam, beta1 0.9, beta2 0.999, eps 1e-8
   float attention_weight = 0.5f;
 };
 
