@@ -1,5 +1,5 @@
 // Types of the tiny transformer's API (web/model.js, docs/model.md).
-import type { AttentionError, Engine, LoadOptions, Matrix, Trace } from './engine.js';
+import type { AttentionError, Engine, LoadOptions, Matrix, ModelWeights, Trace } from './engine.js';
 
 export { AttentionError } from './engine.js';
 
@@ -47,6 +47,10 @@ export interface Model {
   readonly accuracy: Record<string, unknown>;
   /** The engine the model runs on. */
   readonly engine: Engine;
+  /** The weights, as Float32Array matrices. */
+  readonly weights: ModelWeights;
+  /** A sentence as the model reads it (token ids index vocabulary); throws like run(). */
+  read(sentence: string, options?: { lang?: string }): { lang: string; tokens: string[]; ids: number[]; pronoun: number };
   /**
    * Resolves the pronoun of a sentence. lang defaults to "zh" when the text holds Chinese
    * characters, "en" otherwise. Throws AttentionError (field "sentence") for text without
@@ -64,6 +68,33 @@ export interface ModelLoadOptions extends LoadOptions {
 }
 
 export declare function loadModel(options?: ModelLoadOptions): Promise<Model>;
+
+/** Training the same model from scratch inside the wasm module (one training per engine). */
+export interface Trainer {
+  /** Batches in one pass over the training set. */
+  readonly stepsPerEpoch: number;
+  /** Sentences in the training set. */
+  readonly examples: number;
+  /** Runs `steps` batches (default 1); loss is their mean loss per sentence. */
+  run(steps?: number): { loss: number; steps: number; epoch: number };
+  /** A model over the current weights (a copy: training on does not change it). */
+  model(): Model;
+  /** Ends the training and frees its memory. */
+  stop(): void;
+}
+
+export interface TrainerOptions extends ModelLoadOptions {
+  /** The data set's entries; default: data/pronouns-train.json next to model.js. */
+  examples?: Array<{ lang: string; sentence: string; referent: number }>;
+  trainUrl?: string | URL;
+  /** Defaults: the shipped model's training settings. */
+  seed?: number;
+  batch?: number;
+  learningRate?: number;
+  attentionWeight?: number;
+}
+
+export declare function loadTrainer(options?: TrainerOptions): Promise<Trainer>;
 
 /** A sentence's words as the model reads them (docs/model.md, "Tokenisation"). */
 export declare function tokenize(sentence: string, lang: string, words: readonly string[]): string[];

@@ -180,7 +180,6 @@ export async function loadTrainer(options = {}) {
     loadModel(modelOptions),
     examples ?? readJson(new URL(trainUrl ?? DEFAULT_TRAIN, import.meta.url)),
   ]);
-  const file = { ...base, vocabulary: base.vocabulary, languages: base.languages, words: base.words, pronouns: base.pronouns, shape: base.shape };
   const converted = data.map((e) => {
     const { ids, pronoun } = base.read(e.sentence, { lang: e.lang });
     return { tokens: ids, pronoun, referent: e.referent };
@@ -198,7 +197,7 @@ export async function loadTrainer(options = {}) {
       const { loss, steps: done } = training.run(steps);
       return { loss, steps: done, epoch: done / stepsPerEpoch };
     },
-    model: () => makeModel(base.engine, { ...file, training: null, accuracy: null }, training.weights()),
+    model: () => makeModel(base.engine, { ...base, training: null, accuracy: null }, training.weights()),
     stop: () => training.stop(),
   });
 }
