@@ -52,9 +52,14 @@ function distance(a, b) {
   return prev[y.length];
 }
 
+// Known words are a few letters long: comparing more of a long unknown word than this says
+// nothing more, and would make a 200,000-character word cost seconds.
+const COMPARED = 32;
+
 // The three known words of a language nearest to `word`, nearest first, ties alphabetical.
 export function nearestWords(word, words, count = 3) {
-  return words.map((w) => [distance(word, w), w])
+  const head = Array.from(word.slice(0, 2 * COMPARED)).slice(0, COMPARED).join('');
+  return words.map((w) => [distance(head, w), w])
     .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
     .slice(0, count)
     .map(([, w]) => w);
@@ -111,6 +116,7 @@ function makeModel(engine, file, weights) {
   const words = Object.freeze(Object.fromEntries(languages.map((l) => [l, Object.freeze([...file.words[l]])])));
   const pronouns = Object.freeze({ ...file.pronouns });
   const ids = new Map(vocabulary.map((w, i) => [w, i]));
+  const known = Object.fromEntries(languages.map((l) => [l, new Set(words[l])]));
 
   // A sentence as { lang, tokens, ids, pronoun }, or an AttentionError.
   function read(sentence, opts) {
@@ -122,11 +128,15 @@ function makeModel(engine, file, weights) {
     const tokens = tokenize(sentence, lang, words[lang]);
     if (tokens.length === 0) fail('bad_config', 'sentence', 'the sentence has no words');
     for (const word of tokens) {
-      if (!words[lang].includes(word)) {
+      if (!known[lang].has(word)) {
         const nearest = nearestWords(word, words[lang]);
         fail('bad_config', 'sentence', `the model does not know the word ${quote(word)}; the nearest words it knows: ${nearest.map(quote).join(', ')}`,
           { word, nearest });
       }
+    }
+    // The core refuses this too (too_large); stopping here spares converting a long list.
+    if (tokens.length > file.shape.maxTokens) {
+      fail('too_large', 'sentence', `the sentence has ${tokens.length} words; the model knows positions for ${file.shape.maxTokens}`);
     }
     const pronoun = tokens.indexOf(pronouns[lang]);
     if (pronoun < 0) fail('bad_config', 'sentence', `the sentence needs the pronoun ${quote(pronouns[lang])}: the model finds what it refers to`);

@@ -120,6 +120,18 @@ test('unknown words are refused naming the word and the nearest known words', ()
   assert.equal(model.run('the cat avoided the river because it was too deep').referent, 4);
 });
 
+test('crafted 200,000-character sentences are answered in under a second each', () => {
+  const inputs = [['x'.repeat(200000), 'en'], ['猪'.repeat(200000), 'zh'], ['狗'.repeat(200000), 'zh'],
+    ['the '.repeat(50000), 'en'], ['它 '.repeat(100000), 'zh'], ['a,'.repeat(100000), 'en'], ['马路'.repeat(100000), 'zh']];
+  for (const [sentence, lang] of inputs) {
+    const start = performance.now();
+    assert.throws(() => model.run(sentence, { lang }), AttentionError);
+    // generous for a loaded 2-core machine; these took 30-150 ms here
+    assert.ok(performance.now() - start < 1000, `${sentence.slice(0, 8)}…: ${performance.now() - start} ms`);
+  }
+  assert.equal(model.run('the dog did not cross the street because it was too tired tired tired tired').referent, 1);
+});
+
 test('no heap leak over many sentences and refusals', () => {
   const sentences = ['the cat avoided the river because it was too deep', '牛没有到达桥因为它太饿了', 'the cat avoided the river because it was too deep deep deep deep deep deep deep deep deep deep'];
   const once = () => sentences.forEach((s) => { try { model.run(s); } catch { /* too long: refused by the core */ } });
