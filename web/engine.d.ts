@@ -181,8 +181,36 @@ export interface Engine {
   attention(q: Float32Array, k: Float32Array, v: Float32Array, options: {
     n: number; m: number; dk: number; dv: number; causal?: boolean; scale?: number;
   }): Float32Array;
+  /**
+   * The tiny transformer's forward pass, for web/model.js (use loadModel() from
+   * 'attention-playground/model' instead): one trace per layer, the readout's probability
+   * per token, its choice and the last layer's strongest attention of the pronoun row.
+   */
+  modelForward(weights: ModelWeights, tokens: number[], pronoun: number): {
+    layers: Trace[]; output: Matrix; pointer: Float32Array; readout: number; attention: number;
+  };
+  /**
+   * Training the tiny transformer in this module, one training at a time (for a page's
+   * worker; use loadTrainer() from 'attention-playground/model' instead).
+   */
+  readonly modelTraining: {
+    start(shape: ModelWeights['shape'], examples: Array<{ tokens: number[]; pronoun: number; referent: number }>,
+      options?: { seed?: number; batch?: number; learningRate?: number; attentionWeight?: number }): number;
+    run(steps: number): { loss: number; steps: number };
+    weights(): ModelWeights;
+    stop(): void;
+  };
   /** Wasm heap: bytes reserved, and bytes held by live allocations. */
   memory(): { reserved: number; inUse: number };
+}
+
+/** The tiny transformer's parameters (docs/model.md), as web/model.js hands them over. */
+export interface ModelWeights {
+  shape: { vocabulary: number; maxTokens: number; dModel: number; heads: number; layers: number };
+  embedding: Matrix;
+  position: Matrix;
+  layers: Array<{ wq: Matrix; wk: Matrix; wv: Matrix; wo: Matrix }>;
+  readout: Matrix;
 }
 
 export interface LoadOptions {

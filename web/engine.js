@@ -345,6 +345,30 @@ export async function loadEngine(options = {}) {
     return result.data;
   }
 
+  // The tiny transformer's forward pass (web/model.js calls it; docs/model.md): weights as
+  // { shape, embedding, position, layers: [{ wq, wk, wv, wo }], readout } of Float32Array
+  // matrices, token ids and the pronoun's index. Returns { layers: [trace], output, pointer,
+  // readout, attention }.
+  function modelForward(weights, tokens, pronoun) {
+    const result = core.modelForward(weights, tokens, pronoun);
+    if (!result.ok) throw failed(result);
+    return result.result;
+  }
+
+  // Training the tiny transformer inside this module (one training at a time; a page runs
+  // it in a worker): start(shape, examples, options) -> steps per epoch; run(steps) ->
+  // { loss, steps }; weights() -> the current weights in modelForward's form; stop().
+  const unwrap = (result, key) => {
+    if (!result.ok) throw failed(result);
+    return result[key];
+  };
+  const modelTraining = Object.freeze({
+    start: (shape, examples, options = {}) => unwrap(core.modelTrainStart(shape, examples, options), 'stepsPerEpoch'),
+    run: (steps) => unwrap(core.modelTrainRun(steps), 'result'),
+    weights: () => unwrap(core.modelTrainWeights(), 'weights'),
+    stop: () => core.modelTrainStop(),
+  });
+
   return Object.freeze({
     version: core.version(),
     simd,
@@ -354,6 +378,8 @@ export async function loadEngine(options = {}) {
     backward,
     gradients,
     attention,
+    modelForward,
+    modelTraining,
     // Forward passes run so far (a training step costs one; tests count them).
     forwardPasses: () => core.forwardPasses(),
     // The core's own step table [{ id, perHead }], which STEP_IDS mirrors.

@@ -15,6 +15,7 @@
 #include "attention/backward.hpp"
 #include "attention/fused.hpp"
 #include "attention/kernels.hpp"
+#include "attention/model.hpp"
 
 using emscripten::val;
 using namespace attention;
@@ -290,6 +291,135 @@ val steps_js() {
   return out;
 }
 
+// The tiny transformer (attention/model.hpp), for web/model.js. `weights` is what
+// model.js made from web/data/pronoun-model.json: { shape: { vocabulary, maxTokens, dModel,
+// heads, layers }, embedding, position, layers: [{ wq, wk, wv, wo }], readout }, every
+// matrix { rows, cols, data: Float32Array }. model.check() judges the shapes.
+model::Weights model_weights_from(const val& in) {
+  model::Weights w;
+  const val shape = in["shape"];
+  w.shape.vocabulary = shape["vocabulary"].as<unsigned>();
+  w.shape.max_tokens = shape["maxTokens"].as<unsigned>();
+  w.shape.d_model = shape["dModel"].as<unsigned>();
+  w.shape.heads = shape["heads"].as<unsigned>();
+  w.shape.layers = shape["layers"].as<unsigned>();
+  w.embedding = matrix_from(in["embedding"]);
+  w.position = matrix_from(in["position"]);
+  const val layers = in["layers"];
+  const unsigned count = layers["length"].as<unsigned>();
+  for (unsigned l = 0; l < count; ++l) {
+    w.layers.push_back({matrix_from(layers[l]["wq"]), matrix_from(layers[l]["wk"]),
+                        matrix_from(layers[l]["wv"]), matrix_from(layers[l]["wo"])});
+  }
+  w.readout = matrix_from(in["readout"]);
+  return w;
+}
+
+std::vector<std::size_t> token_ids_from(const val& v) {
+  std::vector<std::size_t> out;
+  const unsigned count = v["length"].as<unsigned>();
+  for (unsigned i = 0; i < count; ++i) out.push_back(v[i].as<unsigned>());
+  return out;
+}
+
+// One sentence through the model: { layers: [trace of each layer, as run() gives it],
+// output: X_L, pointer: Float32Array (the readout's probability per token), readout,
+// attention (argmax of the last layer's pronoun row, mean over heads) }.
+val model_forward_js(val weights, val tokens, unsigned pronoun) {
+  return guarded("result", [&] {
+    const model::Weights w = model_weights_from(weights);
+    const model::Forward f = model::forward(w, token_ids_from(tokens), pronoun);
+    val out = val::object();
+    val layers = val::array();
+    for (const Trace& t : f.traces) layers.call<void>("push", to_js(t));
+    out.set("layers", layers);
+    out.set("output", to_js(f.output));
+    out.set("pointer", floats(f.pointer.data(), f.pointer.size()));
+    out.set("readout", static_cast<unsigned>(f.readout));
+    out.set("attention", static_cast<unsigned>(f.attention));
+    return out;
+  });
+}
+
+// Training in the module (a page's worker): one trainer per module instance, started with
+// the shape, the examples [{ tokens, pronoun, referent }] and the options { seed, batch,
+// learningRate, attentionWeight }, then run a few batches at a time so the caller can show
+// progress and pause between calls.
+std::optional<model::Trainer> trainer;
+
+val model_train_start_js(val shape_in, val examples_in, val options_in) {
+  trainer.reset();
+  return guarded("stepsPerEpoch", [&] {
+    model::Shape shape;
+    shape.vocabulary = shape_in["vocabulary"].as<unsigned>();
+    shape.max_tokens = shape_in["maxTokens"].as<unsigned>();
+    shape.d_model = shape_in["dModel"].as<unsigned>();
+    shape.heads = shape_in["heads"].as<unsigned>();
+    shape.layers = shape_in["layers"].as<unsigned>();
+    std::vector<model::Example> examples;
+    const unsigned count = examples_in["length"].as<unsigned>();
+    for (unsigned i = 0; i < count; ++i) {
+      const val e = examples_in[i];
+      examples.push_back(
+          {token_ids_from(e["tokens"]), e["pronoun"].as<unsigned>(), e["referent"].as<unsigned>()});
+      if (examples.back().referent >= examples.back().tokens.size())
+        throw AttentionError(ErrorCode::bad_config, "examples",
+                             "an example's referent is outside its sentence");
+    }
+    model::TrainOptions options;
+    if (!absent(options_in["seed"]))
+      options.seed = static_cast<std::uint64_t>(options_in["seed"].as<double>());
+    if (!absent(options_in["batch"])) options.batch = options_in["batch"].as<unsigned>();
+    if (!absent(options_in["learningRate"])) options.learning_rate = options_in["learningRate"].as<float>();
+    if (!absent(options_in["attentionWeight"]))
+      options.attention_weight = options_in["attentionWeight"].as<float>();
+    trainer.emplace(shape, std::move(examples), options);
+    return static_cast<unsigned>(trainer->steps_per_epoch());
+  });
+}
+
+val model_train_run_js(unsigned steps) {
+  return guarded("result", [&] {
+    if (!trainer) throw AttentionError(ErrorCode::bad_config, "trainer", "no training was started");
+    val out = val::object();
+    out.set("loss", trainer->run(steps));
+    out.set("steps", static_cast<unsigned>(trainer->steps_done()));
+    return out;
+  });
+}
+
+// The trainer's current weights, in the form modelForward reads.
+val model_train_weights_js() {
+  return guarded("weights", [&] {
+    if (!trainer) throw AttentionError(ErrorCode::bad_config, "trainer", "no training was started");
+    const model::Weights& w = trainer->weights();
+    val out = val::object();
+    val shape = val::object();
+    shape.set("vocabulary", static_cast<unsigned>(w.shape.vocabulary));
+    shape.set("maxTokens", static_cast<unsigned>(w.shape.max_tokens));
+    shape.set("dModel", static_cast<unsigned>(w.shape.d_model));
+    shape.set("heads", static_cast<unsigned>(w.shape.heads));
+    shape.set("layers", static_cast<unsigned>(w.shape.layers));
+    out.set("shape", shape);
+    out.set("embedding", to_js(w.embedding));
+    out.set("position", to_js(w.position));
+    val layers = val::array();
+    for (const model::Layer& l : w.layers) {
+      val layer = val::object();
+      layer.set("wq", to_js(l.wq));
+      layer.set("wk", to_js(l.wk));
+      layer.set("wv", to_js(l.wv));
+      layer.set("wo", to_js(l.wo));
+      layers.call<void>("push", layer);
+    }
+    out.set("layers", layers);
+    out.set("readout", to_js(w.readout));
+    return out;
+  });
+}
+
+void model_train_stop_js() { trainer.reset(); }
+
 unsigned forward_passes_js() { return static_cast<unsigned>(forward_passes()); }
 
 // Bytes the allocator holds for live objects: equal before and after any call unless
@@ -313,4 +443,9 @@ EMSCRIPTEN_BINDINGS(attention_core) {
   emscripten::function("version", &version_js);
   emscripten::function("batchWidth", &batch_width_js);
   emscripten::function("heapInUse", &heap_in_use_js);
+  emscripten::function("modelForward", &model_forward_js);
+  emscripten::function("modelTrainStart", &model_train_start_js);
+  emscripten::function("modelTrainRun", &model_train_run_js);
+  emscripten::function("modelTrainWeights", &model_train_weights_js);
+  emscripten::function("modelTrainStop", &model_train_stop_js);
 }

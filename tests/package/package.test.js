@@ -50,8 +50,11 @@ test('the tarball holds the built engine, the widget bundle and the types, and n
     'web/core/attention-core-scalar.wasm',
     'web/core/attention-core.js',
     'web/core/attention-core.wasm',
+    'web/data/pronoun-model.json',
     'web/engine.d.ts',
     'web/engine.js',
+    'web/model.d.ts',
+    'web/model.js',
     'web/widget.d.ts',
   ]);
   const pkg = JSON.parse(await readFile(installed('package.json'), 'utf8'));
@@ -62,7 +65,7 @@ test('the tarball holds the built engine, the widget bundle and the types, and n
   t.diagnostic(`tarball ${(packed.size / 1024).toFixed(0)} KiB, unpacked ${(packed.unpackedSize / 1024).toFixed(0)} KiB, ${files.length} files`);
 });
 
-test("in Node: import 'attention-playground' runs the two-word golden case; the widget module imports without a DOM", async () => {
+test("in Node: import 'attention-playground' runs the two-word golden case; the model answers; the widget module imports without a DOM", async () => {
   const script = `
     import { loadEngine, AttentionError, STEP_IDS } from 'attention-playground';
     const config = ${JSON.stringify(golden.config)};
@@ -75,6 +78,8 @@ test("in Node: import 'attention-playground' runs the two-word golden case; the 
       try { engine.run({ ...config, wq: [[1, 0, 0]] }); } catch (err) { out.error = err instanceof AttentionError && err.code; }
     }
     out.steps = STEP_IDS.length;
+    const { loadModel } = await import('attention-playground/model');
+    out.referent = (await loadModel()).run('the dog did not cross the street because it was too tired').referent;
     const widget = await import('attention-playground/widget');
     out.widgetExports = Object.keys(widget);
     out.dom = typeof customElements;
@@ -95,6 +100,7 @@ test("in Node: import 'attention-playground' runs the two-word golden case; the 
   }
   assert.equal(out.error, 'shape_mismatch');
   assert.equal(out.steps, 16);
+  assert.equal(out.referent, 1, 'attention-playground/model loads its trained weights from the package');
   assert.deepEqual(out.widgetExports, []);
   assert.equal(out.dom, 'undefined');
 });
