@@ -13,13 +13,14 @@ writeFileSync(`${root}web/core/attention-core.wasm.gz`, gzipSync(readFileSync(`$
 // The engine reads files only under Node, and the widget always hands it the wasm's bytes:
 // a bundle never reaches that branch. The scalar build is for runtimes without wasm SIMD;
 // the one-file widget inlines only the SIMD build (every current browser has SIMD) and
-// says so where it is missing (web/widget-bundle.js). Both imports become empty modules,
+// says so where it is missing (web/widget-bundle.js). The worker pool's Node modules are
+// unreachable too (the widget runs no pool). These imports become empty modules,
 // so the file has no import() left: a bundler that takes it in (`import
 // 'attention-playground/widget'`) has nothing to resolve.
 const unreachable = {
   name: 'unreachable',
   setup(b) {
-    b.onResolve({ filter: /^node:fs\/promises$|\/attention-core-scalar\.js$/ }, (args) => ({ path: args.path, namespace: 'unreachable' }));
+    b.onResolve({ filter: /^node:(fs\/promises|os|worker_threads)$|\/attention-core-scalar\.js$/ }, (args) => ({ path: args.path, namespace: 'unreachable' }));
     b.onLoad({ filter: /.*/, namespace: 'unreachable' }, () => ({ contents: 'export default undefined;', loader: 'js' }));
   },
 };
