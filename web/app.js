@@ -41,7 +41,7 @@ const query = new URLSearchParams(location.search);
 const VIEW_KEY = 'attention-playground:view';
 function initialView() {
   const asked = query.get('view');
-  if (asked === 'flow' || asked === 'article') return asked;
+  if (asked === 'flow' || asked === 'article' || asked === 'tiles') return asked;
   try {
     return localStorage.getItem(VIEW_KEY) === 'article' ? 'article' : 'flow';
   } catch {
@@ -264,7 +264,7 @@ async function start() {
     try {
       playground = new Playground(app, {
         engine, state: { ...candidate, lang }, renderMath, onChange,
-        view: initialView(), toolbar: true, keys: document, onView: saveView,
+        view: initialView(), toolbar: true, keys: document, onView: saveView, tiles: true,
       });
     } catch (err) {
       if (candidate === state) error = strings(lang).badLink(err.message);
