@@ -178,7 +178,10 @@ let learn = null;
 function renderLearnAndCost() {
   if (!costHost || costLang === lang) return;
   costLang = lang;
-  costHost.replaceChildren(costSection(strings(lang)));
+  costHost.replaceChildren(costSection(strings(lang), {
+    engine: playground.engine,
+    current: () => ({ config: playground.state.config, trace: playground.trace }),
+  }));
   learn = learnSection(playground, strings(lang), onChange);
   learnHost.replaceChildren(learn.el);
 }

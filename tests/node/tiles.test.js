@@ -161,3 +161,37 @@ test('no heap leak over many traced calls', () => {
   for (let i = 0; i < 200; i++) simd.tiles(config, { blockRows: 1 + (i % 8), blockCols: 1 + (i % 11) });
   assert.equal(simd.memory().inUse, before);
 });
+
+test('the tiles section\'s view model: one stage per step and the end; every cell explained', async () => {
+  const { tilesView, explainTile, tileArgs, clampBlocks, TILE_TABLES } = await import('../../web/lib/tiles.js');
+  const { strings } = await import('../../web/i18n/index.js');
+  for (const lang of ['en', 'zh']) {
+    const S = strings(lang);
+    for (const name of ['it-animal', 'causal', 'multi-head']) {
+      const config = PRESETS[name]();
+      const trace = simd.run(config, { limits: 'page' });
+      const head = trace.heads.length - 1;
+      const blocks = clampBlocks({ rows: 3, cols: 4 }, trace.heads[head].q.rows, trace.heads[head].k.rows);
+      const tt = simd.tiles(tileArgs(trace, config, head), { blockRows: blocks.rows, blockCols: blocks.cols });
+      for (let index = 0; index <= tt.steps.length; index++) {
+        const model = tilesView({ tt, trace, config, head, index, S });
+        assert.equal(model.count, tt.steps.length + 1);
+        assert.equal(model.final, index === tt.steps.length);
+        assert.ok(model.sentence.length > 10);
+        for (const t of model.tables) {
+          assert.ok(TILE_TABLES.includes(t.step), t.step);
+          for (let r = 0; r < t.rows; r++) {
+            for (let c = 0; c < t.cols; c++) {
+              const e = explainTile({ tt, trace, head, model, step: t.step, r, c, decimals: 3, S });
+              assert.ok(e.lines.length >= 2 && e.lines.every((l) => typeof l === 'string' && l.length > 0), `${lang} ${name} ${index} ${t.step}[${r}][${c}]`);
+            }
+          }
+        }
+        if (model.final) assert.ok(model.largest <= 1e-5, `${name}: tiled and naive agree`);
+      }
+    }
+  }
+  // additive scores have no fused kernel; out-of-range blocks are clamped
+  assert.equal(tileArgs(simd.run({ ...PRESETS['two-words'](), score: 'additive' }), { score: 'additive' }, 0), null);
+  assert.deepEqual(clampBlocks({ rows: 50, cols: 0 }, 3, 40), { rows: 3, cols: 1 });
+});

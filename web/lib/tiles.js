@@ -156,7 +156,7 @@ export function explainTile({ tt, trace, head, model, step, r, c, decimals, S })
   const rescale = s.rescale[r];
   if (step === 'tile-scores') {
     const key = s.col0 + c;
-    if (score(c) === -Infinity) return cell([E.blocked(row + 1, key + 1)], [], [['tile-p', r, c]]);
+    if (score(c) === -Infinity) return cell([`s${sub(row + 1)},${sub(key + 1)} = −∞`, E.blocked(row + 1, key + 1)], [], [['tile-p', r, c]]);
     const terms = Array.from({ length: tt.dk }, (_, p) => times(q(p), tt.k.data[key * tt.dk + p], decimals));
     return cell([`s${sub(row + 1)},${sub(key + 1)} = ${f(tt.scale)} × (${sumOf(terms, S.explain.more)}) = ${f(score(c))}`, E.score],
       [], [['tile-stats', r, 1], ['tile-p', r, c]]);

@@ -72,6 +72,7 @@ export class Playground {
     this.tilesEl = h('div', { className: 'tiles-host' });
     root.append(this.controls, this.alert, this.warnings, this.flowEl, this.sectionsEl, this.tilesEl, this.status, this.tooltip);
     this.tiles = new TilesView(this.tilesEl, {
+      tooltipHost: root,
       S: () => this.S,
       renderMath: options.renderMath,
       explain: (model, step, r, c) => explainTile({

@@ -9,8 +9,9 @@ import { syncChildren } from './sections-view.js';
 
 export class TilesView {
   /**
-   * host: the element the section (and its tooltip) go into.
-   * options: { S() -> strings, renderMath?(el, tex), explain(model, step, r, c) -> { lines, sources, dependents },
+   * host: the element the section goes into; its tooltip goes at the end of
+   * options.tooltipHost (default: host), after any other tooltip there.
+   * options: { S() -> strings, tooltipHost?, renderMath?(el, tex), explain(model, step, r, c) -> { lines, sources, dependents },
    *            onBlocks({ rows, cols }), onWalk(delta) }
    */
   constructor(host, options) {
@@ -44,7 +45,8 @@ export class TilesView {
         this.note, this.sentence, this.body));
     this.tooltip = h('div', { className: 'tooltip', role: 'tooltip', id: `tip-tiles-${uid}`, hidden: true });
     this.explain = new ExplainView(this.tooltip);
-    host.append(this.el, this.tooltip);
+    host.append(this.el);
+    (options.tooltipHost ?? host).append(this.tooltip);
     const point = (sticky) => (e) => {
       const td = e.target.closest?.('td[data-col]');
       if (td && cellPosition(td)) this.point(td);
