@@ -11,7 +11,7 @@ import { tokenLabels } from './sections.js';
 export const TILE_TABLES = ['tile-scores', 'tile-stats', 'tile-p', 'tile-acc', 'tile-out', 'tile-naive', 'tile-diff'];
 
 /** Default and bounds of the block sizes the reader picks. */
-export const TILE_BLOCKS = { rows: 2, cols: 2, maxRows: 8, maxCols: 16 };
+export const TILE_BLOCKS = { rows: 2, cols: 2, maxRows: 4, maxCols: 16 };
 
 /**
  * The fast path's arguments for one head of the page's trace, so the section runs the

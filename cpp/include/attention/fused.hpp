@@ -59,7 +59,9 @@ struct TileBlocks {
 };
 
 struct TileLimits {
-  static constexpr std::size_t max_block_rows = 8;
+  // The fast path's own tile height: each height is one more instantiation of the kernel in
+  // the wasm module (~16 KiB each).
+  static constexpr std::size_t max_block_rows = 4;
   static constexpr std::size_t max_block_cols = 256;
   // Floats a trace may hold (scores, probabilities, partial outputs of every step): 16 MiB.
   static constexpr std::size_t max_floats = 1u << 22;
