@@ -539,12 +539,15 @@ export async function loadEngine(options = {}) {
       const live = workers.filter((w) => w.alive);
       if (live.length === 0) return { data: attention(qv, kv, vv, args), threads: 1, warning };
       const ranges = splitRows(n, live.length, args.causal);
+      // A view into a larger buffer would clone all of that buffer: send just its numbers.
+      const whole = (a) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice());
+      const [kSend, vSend] = [whole(kv), whole(vv)];
       const parts = await Promise.all(ranges.map(([from, to], i) => {
         const part = { ...args, n: to - from, firstRow: from };
         if (args.mask) part.mask = args.mask.slice(from * m, to * m);
         const qPart = qv.slice(from * dk, to * dk);
         // k and v are copied to each worker (structured clone); q's rows and the mask's are moved.
-        return runOn(live[i], { q: qPart, k: kv, v: vv, opts: part }, [qPart.buffer, ...(part.mask ? [part.mask.buffer] : [])]);
+        return runOn(live[i], { q: qPart, k: kSend, v: vSend, opts: part }, [qPart.buffer, ...(part.mask ? [part.mask.buffer] : [])]);
       }));
       const out = new Float32Array(n * dv);
       let lostWhy = null;
