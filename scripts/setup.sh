@@ -24,6 +24,8 @@ have_fuzzer() { command -v clang++ >/dev/null 2>&1 && ls /usr/lib/llvm-*/lib/cla
 have_eigen() { [ -f /usr/include/eigen3/Eigen/Dense ]; }  # the native benchmark's peer
 have_clang_format() { command -v clang-format-14 >/dev/null 2>&1; }  # npm test checks the C++ style
 have_cjk_font() { [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; }
+# tests/node/code-export.test.js runs the exported NumPy script with Debian's python3.
+have_numpy() { [ -f /usr/lib/python3/dist-packages/numpy/__init__.py ]; }
 
 missing=()
 have_emcc || missing+=(emscripten)
@@ -38,11 +40,12 @@ have_cjk_font || missing+=(fonts-wqy-microhei)
 have_eigen || missing+=(libeigen3-dev)
 have_fuzzer || missing+=(clang libclang-rt-14-dev)
 have_clang_format || missing+=(clang-format-14)
+have_numpy || missing+=(python3-numpy)
 
 if [ ${#missing[@]} -gt 0 ]; then
   say "missing: ${missing[*]}"
   if ! command -v apt-get >/dev/null 2>&1; then
-    say "no apt-get here. Install by hand: emscripten (with Embind), xsimd >= 13, Catch2 v3, nlohmann-json, cmake, ninja, chromium, firefox-esr."
+    say "no apt-get here. Install by hand: emscripten (with Embind), xsimd >= 13, Catch2 v3, nlohmann-json, cmake, ninja, chromium, firefox-esr, python3-numpy."
     exit 1
   fi
   SUDO=""
@@ -84,6 +87,7 @@ PIN
   have_eigen || base+=(libeigen3-dev)
   have_fuzzer || base+=(clang libclang-rt-14-dev)
   have_clang_format || base+=(clang-format-14)
+  have_numpy || base+=(python3-numpy)
   [ ${#base[@]} -gt 0 ] && $SUDO apt-get install -y -qq --no-install-recommends "${base[@]}"
   if [ "$(xsimd_major)" -lt 13 ]; then
     if [ "$codename" = "bookworm" ]; then $SUDO apt-get install -y -qq -t trixie libxsimd-dev

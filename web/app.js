@@ -8,6 +8,7 @@ import { PRESETS, PRESET_CHECKS, DEFAULT_PRESET, presetConfig } from './lib/pres
 import { decodeShare, encodeShare, cleanStored, DEFAULT_DECIMALS } from './lib/state.js';
 import { LANGUAGES, pickLanguage, strings } from './i18n/index.js';
 import { openEmbedDialog } from './ui/embed-dialog.js';
+import { openWriteOutDialog } from './ui/write-out-dialog.js';
 import { costSection } from './ui/cost.js';
 import { learnSection } from './ui/learn.js';
 import { followTheme } from './lib/theme.js';
@@ -268,6 +269,8 @@ async function start() {
       playground = new Playground(app, {
         engine, state: { ...candidate, lang }, renderMath, onChange,
         view: initialView(), toolbar: true, keys: document, onView: saveView, tiles: true,
+        // The article section and the scripts, for the state, selection and head shown now.
+        onWriteOut: (shown) => openWriteOutDialog({ ...shown, S: strings(shown.state.lang) }),
       });
     } catch (err) {
       if (candidate === state) error = strings(lang).badLink(err.message);

@@ -203,7 +203,7 @@ test('a size typed beyond the page\'s limits is set to the limit, and the reader
   await page.waitForSelector('[data-step="final"] td');
   await page.fill('#ctl-dModel', '100');
   await page.press('#ctl-dModel', 'Enter');
-  await page.waitForFunction(() => document.querySelectorAll('[data-step="x"] table.matrix tbody tr:first-child td').length === 64);
+  await page.waitForFunction(() => document.querySelector('table.matrix[data-step="x"]')?.dataset.shape === '2x64');
   assert.match(await page.textContent('[role="alert"]'), /d_model: 100 .* 64/);
   assert.equal(await page.inputValue('#ctl-dModel'), '64');
   assert.deepEqual(problems, []);

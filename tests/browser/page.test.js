@@ -47,10 +47,19 @@ function assertMatrixClose(got, want, what) {
   }));
 }
 
+// The page builds the tables of one head at a time: its tab picks which.
+async function showHead(page, h, heads) {
+  if (heads < 2) return;
+  await page.click(`[data-head-tab="${h}"]`);
+  await page.waitForSelector(`[data-step="weights"] [data-head="${h}"] td`, { state: 'attached' });
+}
+
 async function assertPageMatchesReference(page, config) {
   const ref = referenceAttention(config);
   assertMatrixClose(await matrixOf(page, 'q'), ref.q, 'q');
   for (let h = 0; h < ref.heads.length; h++) {
+    await showHead(page, h, ref.heads.length);
+    assert.equal(await page.locator('[data-step="weights"] [data-head]').count(), 1, 'one head built at a time');
     for (const step of ['scores', 'scaled', 'masked', 'weights', 'output']) {
       assertMatrixClose(await matrixOf(page, step, h), ref.heads[h][step], `head ${h} ${step}`);
     }
@@ -139,8 +148,12 @@ test('causal mask zeroes weights above the diagonal; two heads show two panels a
   const w = await matrixOf(page, 'weights', 0);
   w.forEach((row, j) => row.forEach((v, k) => { if (k > j) assert.equal(v, 0); }));
   await page.selectOption('#preset', 'multi-head');
+  await page.waitForSelector('[data-step="weights"] [data-head="0"]');
+  // One head's tables at a time; the head tabs switch between them.
+  assert.equal(await page.locator('[data-step="weights"] [data-head]').count(), 1);
+  await page.click('[data-head-tab="1"]');
   await page.waitForSelector('[data-step="weights"] [data-head="1"]');
-  assert.equal(await page.locator('[data-step="weights"] [data-head]').count(), 2);
+  assert.equal(await page.locator('[data-step="weights"] [data-head]').count(), 1);
   assert.equal(await page.locator('[data-step="concat"] table.matrix').count(), 1);
   assert.equal(await page.locator('[data-step="wo"] table.matrix').count(), 1);
   await page.close();

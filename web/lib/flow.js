@@ -5,6 +5,9 @@ import { STEP, sizesOfTrace } from './steps.js';
 
 // Above this many keys, the score steps are drawn as small heatmaps in the flow.
 export const MINI_ABOVE = 6;
+// Above this many rows or columns, a step that is not edited is drawn on a canvas (a
+// heatmap with a readout) instead of as text cells; edited inputs become windowed tables.
+export const CANVAS_ABOVE = 24;
 
 /**
  * A step's colour scale: 'sequential' for weights (0 … max, every value ≥ 0) and
@@ -61,6 +64,8 @@ export function flowCards(state, trace, S, { head = 0, readonly = false } = {}) 
       : () => false;
     const rowLabels = ['k', 'v', 'context'].includes(id) ? keys : queries;
     const colLabels = ['scores', 'scaled', 'masked', 'weights'].includes(id) ? keys : dims(matrix.cols);
+    const editable = Boolean(step.input) && !readonly;
+    const canvas = !editable && (matrix.rows > CANVAS_ABOVE || matrix.cols > CANVAS_ABOVE);
     cards.push({
       step: id,
       ...(perHead ? { head: h } : {}),
@@ -74,12 +79,13 @@ export function flowCards(state, trace, S, { head = 0, readonly = false } = {}) 
       masked: isMasked,
       rowLabels,
       colLabels,
-      editable: Boolean(step.input) && !readonly,
+      editable,
+      canvas,
       lane: perHead || ['concat', 'final'].includes(id) ? 'head' : 'input',
       // Long sentences: the steps between the scores and the weights become small
       // heatmaps (no digits; a click still selects and explains a cell), so X, A and O
       // stay on one screen.
-      mini: ['scores', 'scaled', 'masked'].includes(id) && matrix.cols > MINI_ABOVE,
+      mini: !canvas && ['scores', 'scaled', 'masked'].includes(id) && matrix.cols > MINI_ABOVE,
     });
   }
   return cards;

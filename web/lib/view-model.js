@@ -52,13 +52,14 @@ export function statsOf(trace, head, rowLabels, decimals) {
  * The sections to show: buildSections filtered by `steps` (null: all), each with its
  * blocks grouped by step (per-head blocks of a step share a group). A block carries
  * what its table needs: editable flags for this reader, its cells' classes, its check.
- * options: { steps, readonly, baseline }
+ * options: { steps, readonly, baseline, head: the one head whose tables are built (null: every head) }
  */
-export function sectionsView(state, trace, S, { steps = null, readonly = false, baseline = null } = {}) {
+export function sectionsView(state, trace, S, { steps = null, readonly = false, baseline = null, head = null } = {}) {
   const all = buildSections(state.config, trace, S);
   const wanted = (id, stepIds) => !steps || stepIds.some((st) => steps.includes(st)) || steps.includes(id);
   return all.filter((sec) => wanted(sec.id, sec.steps)).map((sec) => {
-    const blocks = sec.blocks.filter((b) => !steps || steps.includes(b.step) || steps.includes(sec.id)).map((b) => ({
+    const blocks = sec.blocks.filter((b) => (!steps || steps.includes(b.step) || steps.includes(sec.id))
+      && (head === null || b.head === undefined || b.head === head)).map((b) => ({
       ...b,
       editable: Boolean(b.editable) && !readonly,
       labelsEditable: Boolean(b.labelsEditable) && !readonly,
@@ -125,14 +126,16 @@ export function controlsView(state, limits, S) {
 /**
  * The explanation of one cell of a block: its arithmetic as lines (plus the article's
  * printed value when checked) and the cells it depends on and feeds, as Maps from
- * tableKey to one flag per cell.
+ * tableKey to one flag per cell. options: { head: the one head a view shows (null: all),
+ * related: false for the lines only (a hover readout) }.
  */
-export function explanationOf(state, trace, block, r, c, S) {
+export function explanationOf(state, trace, block, r, c, S, { head = null, related: withRelated = true } = {}) {
   const cell = { step: block.step, head: block.head ?? null, row: r, col: c };
   const lines = explainCell(trace, state.config, cell, state.decimals, S);
   const printed = state.checks?.[tableKey(block.step, block.head)]?.[r]?.[c];
   if (printed !== undefined) {
     lines.push(S.tools.printed(fmt(printed, state.decimals + 2), fmt(block.value(r, c), state.decimals + 2)));
   }
-  return { lines, ...related(trace, state.config, cell) };
+  if (!withRelated) return { lines, sources: new Map(), dependents: new Map() };
+  return { lines, ...related(trace, state.config, cell, { head }) };
 }

@@ -19,7 +19,9 @@ export class ExplainView {
   show(td, model, tables, { tooltip = true } = {}) {
     this.described?.removeAttribute('aria-describedby');
     this.described = null;
-    if (tooltip) {
+    // td is null when the selected cell is not built (a windowed table scrolled away from
+    // it, or a canvas heatmap): the related cells still light up.
+    if (tooltip && td) {
       this.tooltip.replaceChildren(...model.lines.map((line) => h('div', null, line)));
       this.tooltip.hidden = model.lines.length === 0;
       td.setAttribute('aria-describedby', this.tooltip.id);
@@ -30,7 +32,7 @@ export class ExplainView {
     } else {
       this.tooltip.hidden = true;
     }
-    const next = new Map([[td, 'is-selected']]);
+    const next = new Map(td ? [[td, 'is-selected']] : []);
     const cellsByKey = new Map(tables.map(({ table, block }) => [tableKey(block.step, block.head), tableCells(table)]));
     for (const [sets, cls] of [[model.sources, 'is-source'], [model.dependents, 'is-dependent']]) {
       for (const [key, flags] of sets) {

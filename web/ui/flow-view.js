@@ -4,12 +4,14 @@
 // Elements are kept across renders in a Map keyed by step and head; no state on nodes.
 import { h } from './dom.js';
 import { matrixTable } from './matrix-table.js';
+import { heatmapCanvas } from './heatmap-canvas.js';
 import { syncChildren } from './sections-view.js';
 import { fmt } from '../lib/format.js';
 
 export class FlowView {
   /**
-   * options: { S() -> strings, table(card) -> matrix-table callbacks (commit, label, reject) }
+   * options: { S() -> strings, table(card) -> matrix-table callbacks (commit, label, reject),
+   *            canvas(card) -> { readout(r, c), onPick(r, c) } for the cards drawn on a canvas }
    */
   constructor(root, options) {
     this.root = root;
@@ -51,13 +53,27 @@ export class FlowView {
       else entry.note.remove();
       entry.el.classList.toggle('mini', Boolean(card.mini));
       entry.el.classList.toggle('wide', card.cols > 6);
+      entry.el.classList.toggle('drawn', Boolean(card.canvas));
       entry.title.textContent = card.mini ? (card.step === 'masked' ? S.flow.miniMasked : card.symbol) : card.title;
       if (card.mini) entry.title.title = card.title;
       // Wide tables (long sentences) show at most 2 decimals in the flow, the same for
       // every cell of the table; the selection bar gives every digit.
       const shown = card.cols > 6 ? Math.min(decimals, 2) : decimals;
       entry.legend.replaceChildren(...legendOf(card, shown, S));
-      const table = matrixTable({
+      const table = card.canvas ? heatmapCanvas({
+        step: card.step,
+        head: card.head,
+        caption: `${card.title} (${card.rows} × ${card.cols})`,
+        rows: card.rows,
+        cols: card.cols,
+        value: card.value,
+        shade: (r, c) => (card.masked(r, c) ? null : card.shade(r, c)),
+        ramp: card.step === 'weights' ? 'seq' : 'pos',
+        rowLabels: card.rowLabels,
+        colLabels: card.colLabels,
+        size: card.step === 'weights' ? 384 : 256,
+        ...this.options.canvas(card),
+      }, entry.table) : matrixTable({
         step: card.step,
         head: card.head,
         caption: `${card.symbol} (${card.rows} × ${card.cols})`,

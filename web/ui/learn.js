@@ -79,6 +79,7 @@ export function learnSection(playground, S, commit) {
     ? { kind: 'attend', head: Number(head.value), row: Number(query.value), col: Number(key.value) }
     : { kind: 'fit', target: fitTarget });
 
+  let shownTarget = null; // the target whose table fitRow shows
   const refreshChoices = () => {
     const cfg = playground.state.config;
     const tokens = cfg.tokens ?? cfg.x.map((_, i) => `t${i + 1}`);
@@ -93,6 +94,10 @@ export function learnSection(playground, S, commit) {
     fill(key, keys, true);
     const z = { n: cfg.x.length, out: cfg.wo ? cfg.wo[0].length : playground.trace.final.cols };
     if (!fitTarget || fitTarget.length !== z.n || fitTarget[0].length !== z.out) fitTarget = randomMatrix(z.n, z.out, seed);
+    // The target's table is built only while the "fit" task is chosen, and again only when
+    // the target changes: an edit elsewhere must not rebuild n × d cells nobody sees.
+    if (fitRow.hidden || shownTarget === fitTarget) return;
+    shownTarget = fitTarget;
     fitRow.replaceChildren(
       h('span', null, T.target),
       h('table', { className: 'stats target' }, h('caption', null, T.targetCaption),
@@ -111,6 +116,7 @@ export function learnSection(playground, S, commit) {
   task.addEventListener('change', () => {
     attendRow.hidden = task.value !== 'attend';
     fitRow.hidden = task.value !== 'fit';
+    refreshChoices();
   });
 
   const ensureTrainer = () => {

@@ -47,32 +47,60 @@ export function matrixTable(spec, previous) {
   return table;
 }
 
+// Above these sizes a table is windowed: only the rows and columns in view are built, the
+// rest is empty space of the same size, and the headers stick to the edges while it scrolls.
+export const WINDOW_ROWS_ABOVE = 32;
+export const WINDOW_COLS_ABOVE = 24;
+// A windowed table's cells have one fixed size (CSS: table.matrix.windowed), so where a
+// row or column sits is arithmetic, never measured cell by cell.
+export const CELL_W = 60;
+export const CELL_H = 26;
+const OVERSCAN = 4;
+
+export const isWindowed = (spec) => spec.rows > WINDOW_ROWS_ABOVE || spec.cols > WINDOW_COLS_ABOVE;
+
 function build(spec) {
-  const headRow = h('tr', null, h('th', { scope: 'col', className: 'corner' }, h('span', { className: 'visually-hidden' }, spec.corner ?? '')),
-    spec.colLabels.map((label) => h('th', { scope: 'col' }, label)));
+  const windowed = isWindowed(spec);
+  const colHeads = [];
+  const headRow = h('tr', null, h('th', { scope: 'col', className: 'corner' }, h('span', { className: 'visually-hidden' }, spec.corner ?? '')));
   const body = h('tbody');
-  const cells = [];
-  const labels = [];
-  for (let r = 0; r < spec.rows; r++) {
-    const th = h('th', { scope: 'row', dataset: { row: r } });
-    positions.set(th, { r, c: -1 });
-    labels.push(th);
-    const tr = h('tr', null, th);
-    for (let c = 0; c < spec.cols; c++) {
-      const td = h('td', { dataset: { row: r, col: c }, tabindex: r === 0 && c === 0 ? 0 : -1 });
-      positions.set(td, { r, c });
-      cells.push(td);
-      tr.append(td);
-    }
-    body.append(tr);
-  }
   // A grid: the cells are navigable and selectable (aria-selected on the chosen one).
   const table = h('table', {
     role: 'grid',
-    className: 'matrix',
+    className: windowed ? 'matrix windowed' : 'matrix',
     dataset: { shape: `${spec.rows}x${spec.cols}`, step: spec.step },
   }, h('caption', null, spec.caption), h('thead', null, headRow), body);
-  views.set(table, { spec, cells, labels, shown: cells.map(() => ({ value: undefined, decimals: -1, cls: '', shade: undefined })) });
+  if (windowed) {
+    table.setAttribute('aria-rowcount', String(spec.rows + 1));
+    table.setAttribute('aria-colcount', String(spec.cols + 1));
+  }
+  const view = {
+    spec, windowed, body, headRow, colHeads, cells: [], labels: [],
+    win: { r0: 0, r1: 0, c0: 0, c1: 0 },
+    shown: Array.from({ length: spec.rows * spec.cols }, () => ({ value: undefined, decimals: -1, cls: '', shade: undefined })),
+  };
+  views.set(table, view);
+  if (windowed) {
+    // A first window before the table has a size; the first scroll or resize corrects it.
+    buildWindow(table, { r0: 0, r1: Math.min(spec.rows, 18), c0: 0, c1: Math.min(spec.cols, 16) });
+    let queued = 0;
+    const follow = () => {
+      if (queued) return;
+      queued = requestAnimationFrame(() => {
+        queued = 0;
+        if (table.isConnected) rewindow(table);
+      });
+    };
+    table.addEventListener('scroll', follow, { passive: true });
+    if (typeof ResizeObserver === 'function') new ResizeObserver(follow).observe(table);
+  } else {
+    for (let c = 0; c < spec.cols; c++) headRow.append(colHead(view, c));
+    for (let r = 0; r < spec.rows; r++) {
+      const tr = h('tr', null, rowHead(view, r));
+      for (let c = 0; c < spec.cols; c++) tr.append(cellOf(view, r, c));
+      body.append(tr);
+    }
+  }
   table.addEventListener('keydown', (e) => onKey(table, e));
   table.addEventListener('click', (e) => onClick(table, e));
   table.addEventListener('dblclick', (e) => {
@@ -89,12 +117,145 @@ function build(spec) {
   return table;
 }
 
+function colHead(view, c) {
+  const th = h('th', { scope: 'col' });
+  if (view.windowed) th.setAttribute('aria-colindex', String(c + 2));
+  view.colHeads[c] = th;
+  return th;
+}
+
+function rowHead(view, r) {
+  const th = h('th', { scope: 'row', dataset: { row: r } });
+  positions.set(th, { r, c: -1 });
+  view.labels[r] = th;
+  return th;
+}
+
+function cellOf(view, r, c) {
+  const td = h('td', { dataset: { row: r, col: c }, tabindex: r === 0 && c === 0 ? 0 : -1 });
+  if (view.windowed) td.setAttribute('aria-colindex', String(c + 2));
+  positions.set(td, { r, c });
+  view.cells[r * view.spec.cols + c] = td;
+  return td;
+}
+
+// Empty space standing for the rows or columns outside the window.
+// Sizes go through the CSSOM: the page's CSP refuses style attributes.
+function padCol(tag, px) {
+  if (px <= 0) return null;
+  const el = h(tag, { className: 'pad', 'aria-hidden': 'true' });
+  el.style.width = el.style.minWidth = `${px}px`;
+  return el;
+}
+function padRow(px, span) {
+  if (px <= 0) return null;
+  const td = h('td', { colspan: span });
+  td.style.height = `${px}px`;
+  return h('tr', { className: 'pad', 'aria-hidden': 'true' }, td);
+}
+
+// The pitch of rows and columns as laid out (borders included), measured once shown.
+function measure(view) {
+  const td = view.cells.find(Boolean);
+  if (!td || !td.offsetHeight) return;
+  view.rowH = td.parentElement.offsetHeight;
+  view.colW = td.offsetWidth;
+}
+
+// Builds the cells of rows r0..r1-1 and columns c0..c1-1 (the rest stays empty space).
+function buildWindow(table, win) {
+  const view = views.get(table);
+  const { spec } = view;
+  view.win = win;
+  view.cells = [];
+  view.labels = [];
+  view.colHeads = [];
+  const span = win.c1 - win.c0 + 3;
+  const heads = [];
+  for (let c = win.c0; c < win.c1; c++) heads.push(colHead(view, c));
+  const W = view.colW ?? CELL_W;
+  const H = view.rowH ?? CELL_H;
+  view.headRow.replaceChildren(view.headRow.firstChild, ...[padCol('th', win.c0 * W), ...heads, padCol('th', (spec.cols - win.c1) * W)].filter(Boolean));
+  const rows = [padRow(win.r0 * H, span)];
+  for (let r = win.r0; r < win.r1; r++) {
+    const tr = h('tr', { 'aria-rowindex': r + 2 }, rowHead(view, r), padCol('td', win.c0 * W));
+    for (let c = win.c0; c < win.c1; c++) tr.append(cellOf(view, r, c));
+    const after = padCol('td', (spec.cols - win.c1) * W);
+    if (after) tr.append(after);
+    rows.push(tr);
+  }
+  rows.push(padRow((spec.rows - win.r1) * H, span));
+  view.body.replaceChildren(...rows.filter(Boolean));
+  for (const shown of view.shown) { shown.value = undefined; shown.shade = undefined; shown.cls = ''; }
+}
+
+// The window that covers what the scroller shows now, with a few rows and columns to spare.
+function windowFor(table) {
+  const view = views.get(table);
+  const { spec } = view;
+  if (!view.rowH) measure(view);
+  const W = view.colW ?? CELL_W;
+  const H = view.rowH ?? CELL_H;
+  const top = Math.max(0, table.scrollTop - (table.tHead.offsetTop + table.tHead.offsetHeight));
+  const left = Math.max(0, table.scrollLeft - (table.tHead.rows[0].cells[0].offsetWidth || 0));
+  const r0 = Math.max(0, Math.floor(top / H) - OVERSCAN);
+  const c0 = Math.max(0, Math.floor(left / W) - OVERSCAN);
+  return {
+    r0,
+    r1: Math.min(spec.rows, r0 + Math.ceil((table.clientHeight || 400) / H) + 2 * OVERSCAN),
+    c0,
+    c1: Math.min(spec.cols, c0 + Math.ceil((table.clientWidth || 900) / W) + 2 * OVERSCAN),
+  };
+}
+
+function rewindow(table, force = false) {
+  const view = views.get(table);
+  if (!view?.windowed || table.querySelector('input')) return; // an open editor keeps its cell
+  const next = windowFor(table);
+  const w = view.win;
+  const covered = next.r0 >= w.r0 && next.r1 <= w.r1 && next.c0 >= w.c0 && next.c1 <= w.c1;
+  if (covered && !force) return;
+  const focused = table.contains(document.activeElement) || table.getRootNode().activeElement?.closest?.('table') === table;
+  buildWindow(table, next);
+  update(table, view.spec);
+  if (focused) view.cells.find(Boolean)?.setAttribute('tabindex', '0');
+  view.spec.onWindow?.();
+}
+
+/** Scrolls a windowed table so that cell (r, c) is built and in view; returns its element. */
+export function revealCell(table, r, c) {
+  const view = views.get(table);
+  if (!view) return null;
+  if (view.windowed && !view.cells[r * view.spec.cols + c]) {
+    if (!view.rowH) measure(view);
+    const W = view.colW ?? CELL_W;
+    const H = view.rowH ?? CELL_H;
+    const headerH = table.tHead.offsetTop + table.tHead.offsetHeight;
+    const rowHeadW = table.tHead.rows[0].cells[0].offsetWidth || 0;
+    const y = headerH + r * H;
+    const x = rowHeadW + c * W;
+    // Scrolled so the cell sits below the sticky header and right of the sticky labels.
+    if (y < table.scrollTop + headerH || y + H > table.scrollTop + table.clientHeight) table.scrollTop = Math.max(0, y - headerH - H * 2);
+    if (x < table.scrollLeft + rowHeadW || x + W > table.scrollLeft + table.clientWidth) table.scrollLeft = Math.max(0, x - rowHeadW - W * 2);
+    const win = windowFor(table);
+    // A table not laid out yet (hidden) still builds the cell asked for.
+    if (!(r >= win.r0 && r < win.r1 && c >= win.c0 && c < win.c1)) {
+      const rs = Math.max(0, r - OVERSCAN);
+      const cs = Math.max(0, c - OVERSCAN);
+      Object.assign(win, { r0: rs, r1: Math.min(view.spec.rows, rs + 18), c0: cs, c1: Math.min(view.spec.cols, cs + 16) });
+    }
+    buildWindow(table, win);
+    update(table, view.spec);
+    view.spec.onWindow?.();
+  }
+  return view.cells[r * view.spec.cols + c] ?? null;
+}
+
 function update(table, spec) {
   const view = views.get(table);
   table.querySelector('caption').textContent = spec.caption;
   table.classList.toggle('editable', Boolean(spec.editable));
-  const headers = table.querySelectorAll('thead th:not(.corner)');
-  spec.colLabels.forEach((label, c) => { headers[c].textContent = label; });
+  view.colHeads.forEach((th, c) => { th.textContent = spec.colLabels[c]; });
   view.labels.forEach((th, r) => {
     if (th.firstElementChild?.matches('input')) return;
     th.textContent = spec.rowLabels[r];
@@ -147,8 +308,12 @@ function setRoving(table, cell) {
 
 function cellAt(table, r, c) {
   const view = views.get(table);
-  if (c < 0) return view.spec.labelsEditable ? view.labels[r] : null;
-  return view.cells[r * view.spec.cols + c] ?? null;
+  if (c < 0) {
+    if (!view.spec.labelsEditable) return null;
+    if (!view.labels[r]) revealCell(table, r, Math.max(0, view.win.c0));
+    return view.labels[r] ?? null;
+  }
+  return revealCell(table, r, c);
 }
 
 function move(table, cell, dr, dc) {
@@ -164,12 +329,17 @@ function move(table, cell, dr, dc) {
   return next;
 }
 
-// Tab inside an editor walks the cells row by row, then leaves the table.
+// Tab inside an editor walks the cells row by row (with the labels when they are
+// editable), then leaves the table.
 function nextInOrder(table, cell, backwards) {
-  const { spec, cells, labels } = views.get(table);
-  const order = spec.labelsEditable
-    ? labels.flatMap((th, r) => [th, ...cells.slice(r * spec.cols, (r + 1) * spec.cols)]) : cells;
-  return order[order.indexOf(cell) + (backwards ? -1 : 1)] ?? null;
+  const { spec } = views.get(table);
+  const first = spec.labelsEditable ? -1 : 0;
+  let { r, c } = positions.get(cell);
+  c += backwards ? -1 : 1;
+  if (c >= spec.cols) { r += 1; c = first; }
+  if (c < first) { r -= 1; c = spec.cols - 1; }
+  if (r < 0 || r >= spec.rows) return null;
+  return cellAt(table, r, c);
 }
 
 function onClick(table, e) {

@@ -5,11 +5,13 @@
 // shadow root.
 import { h } from './dom.js';
 import { cellPosition, tableCells } from './matrix-table.js';
+import { canvasSpec, selectOnCanvas } from './heatmap-canvas.js';
 import { renderControls } from './controls-view.js';
 import { SectionsView } from './sections-view.js';
 import { ExplainView } from './explain-view.js';
 import { FlowView } from './flow-view.js';
 import { TilesView } from './tiles-view.js';
+import { HeadsGrid } from './heads-grid.js';
 import { renderToolbar, renderSelection, renderStory } from './toolbar.js';
 import { sectionsView, chipsOf, warningsOf, controlsView, explanationOf, cellClassOf } from '../lib/view-model.js';
 import { flowCards } from '../lib/flow.js';
@@ -28,6 +30,7 @@ export class Playground {
    *            renderMath(el, tex), onChange(state), overview = true, authorTools = true,
    *            view = 'article' | 'flow' | 'tiles', toolbar = false (view switch, walk, undo, story),
    *            keys = root (where Ctrl+Z is heard), onView(view),
+   *            onWriteOut({ state, trace, select, head }) (the toolbar's "Write it out"),
    *            tiles = false (true: the article view ends with the "tiles" section, the fused
    *            kernel block by block; view 'tiles' shows that section alone) }
    * Throws the engine's AttentionError when the first state cannot be run.
@@ -41,6 +44,7 @@ export class Playground {
     this.trace = null;
     this.view = options.view ?? 'article';
     this.head = 0;
+    this.allHeads = false; // the "All heads" grid above the view
     this.selection = null; // { step, head, row, col }, shared by both views
     this.stageIndex = null; // where Play / Step / Back are in the flow
     this.tileBlocks = { rows: TILE_BLOCKS.rows, cols: TILE_BLOCKS.cols }; // the tiles section's blocks
@@ -69,8 +73,9 @@ export class Playground {
     }
     if (options.overview !== false) root.append(this.overview);
     this.flowEl = h('div', { className: 'flow-host' });
+    this.gridEl = h('div', { className: 'heads-grid-host' });
     this.tilesEl = h('div', { className: 'tiles-host' });
-    root.append(this.controls, this.alert, this.warnings, this.flowEl, this.sectionsEl, this.tilesEl, this.status, this.tooltip);
+    root.append(this.controls, this.alert, this.warnings, this.gridEl, this.flowEl, this.sectionsEl, this.tilesEl, this.status, this.tooltip);
     this.tiles = new TilesView(this.tilesEl, {
       tooltipHost: root,
       S: () => this.S,
@@ -88,11 +93,26 @@ export class Playground {
         this.render();
       },
     });
+    this.grid = new HeadsGrid(this.gridEl, {
+      S: () => this.S,
+      pick: (head, step, r, c) => {
+        this.allHeads = false;
+        this.head = head;
+        this.selection = { step, head, row: r, col: c };
+        this.pointed = null;
+        this.render();
+      },
+    });
     this.flow = new FlowView(this.flowEl, {
       S: () => this.S,
       table: (card) => ({
         onCommit: (r, c, text) => this.commitCell(card, r, c, text),
         onReject: (r, c, key) => this.showError(this.S.flow.notANumber(key)),
+        onWindow: () => this.refreshPoint(),
+      }),
+      canvas: (card) => ({
+        readout: (r, c) => this.readout(card, r, c),
+        onPick: (r, c) => this.pick(card, r, c),
       }),
     });
     this.flowEl.addEventListener('focusin', (e) => this.onPoint(e.target, true));
@@ -108,6 +128,7 @@ export class Playground {
         onLabel: (r, text) => this.commitLabel(block, r, text),
         onToggle: block.toggle ? (r, c) => this.toggleMask(r, c) : undefined,
         onReject: (r, c, key) => this.showError(this.S.flow.notANumber(key)),
+        onWindow: () => this.refreshPoint(),
       }),
       tools: (block) => this.tools(block),
       onPickWeight: (...args) => this.options.onPickWeight?.(...args),
@@ -223,14 +244,22 @@ export class Playground {
       const tables = this.flow.render(cards, { decimals: this.state.decimals, current: this.stageIndex === null ? null : cards[this.stageIndex]?.step, hidden: this.hiddenSteps() });
       this.shown = tables.map((table) => ({ table, block: this.flow.blockOf.get(table) }));
     } else {
-      const model = sectionsView(this.state, this.trace, S, { steps: this.options.steps, readonly: this.options.readonly, baseline: this.baseline });
+      const model = sectionsView(this.state, this.trace, S, { steps: this.options.steps, readonly: this.options.readonly, baseline: this.baseline, head: this.shownHead() });
       const tables = this.sections.render(model);
       this.shown = tables.map((table) => ({ table, block: this.sections.blockOf.get(table) }));
       if (this.options.overview !== false) this.overview.hidden = false;
       this.renderOverview(chipsOf(model, S), S);
     }
+    if (this.allHeads && this.trace.heads.length > 1) this.grid.render(this.state, this.trace, { current: this.head, decimals: this.state.decimals });
+    else this.grid.hide();
     this.renderTiles();
     if (this.options.toolbar) this.renderBars(cards);
+    this.refreshPoint();
+  }
+
+  // The explanation and highlights again, after a render or when a windowed table has
+  // built other cells.
+  refreshPoint() {
     if (this.pointed && this.pointed.td.isConnected && this.shown.some(({ table }) => table.contains(this.pointed.td))) {
       this.point(this.pointed.td, this.pointed.sticky);
     } else if (this.selection) {
@@ -264,6 +293,25 @@ export class Playground {
       blocks: { ...blocks, maxRows: Math.min(TILE_BLOCKS.maxRows, n), maxCols: Math.min(TILE_BLOCKS.maxCols, m) },
       decimals: this.state.decimals,
     });
+  }
+
+  // The one head the current view shows, or null when it shows every head.
+  shownHead() {
+    return this.view === 'flow' || this.options.toolbar ? this.head : null;
+  }
+
+  // A canvas heatmap's readout of cell (r, c): its place and its arithmetic.
+  readout(block, r, c) {
+    const model = explanationOf(this.state, this.trace, block, r, c, this.S, { related: false });
+    return { title: this.S.flow.selected(block.symbol ?? block.name, block.rowLabels[r], block.colLabels[c]), lines: model.lines };
+  }
+
+  // A click (or Enter) on a canvas heatmap selects its cell, as a click on a table cell does.
+  pick(block, r, c) {
+    this.pointed = null;
+    this.selection = { step: block.step, head: block.head ?? null, row: r, col: c };
+    if (this.options.toolbar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, this.S);
+    this.showSelection();
   }
 
   // ---------- the flow: cards, walk, story ----------
@@ -301,6 +349,7 @@ export class Playground {
       view: this.view,
       heads: this.trace.heads.length,
       head: this.head,
+      allHeads: this.allHeads,
       playing: Boolean(this.timer),
       stage: this.view === 'flow' ? { index: this.stageIndex ?? -1, count: cards.length } : null,
       canUndo: this.past.length > 0,
@@ -309,13 +358,14 @@ export class Playground {
       settingsOpen: this.settingsOpen,
     }, S, {
       view: (v) => this.setViewMode(v),
-      head: (i) => { this.head = i; if (this.selection?.head !== undefined && this.selection.head !== null) this.selection = { ...this.selection, head: i }; this.render(); },
+      head: (i) => this.pickHead(i),
       back: () => this.walk(-1),
       play: () => (this.timer ? this.stopPlaying() : this.play()),
       step: () => this.walk(1),
       undo: () => this.undo(),
       redo: () => this.redo(),
       settings: () => { this.settingsOpen = !this.settingsOpen; this.controls.hidden = !this.settingsOpen; this.controlsModel = null; this.render(); },
+      writeOut: this.options.onWriteOut ? () => this.options.onWriteOut({ state: this.state, trace: this.trace, select: this.selection, head: this.head }) : null,
     });
     const preset = this.state.preset ?? 'custom';
     let ask = null;
@@ -333,6 +383,18 @@ export class Playground {
     renderSelection(this.selectionBar, { sentence, selection: this.selectionModel() }, S);
   }
 
+  // A head tab: one head's tables, or 'all' for the grid of every head (over the current one).
+  pickHead(i) {
+    if (i === 'all') {
+      this.allHeads = !this.allHeads;
+    } else {
+      this.allHeads = false;
+      this.head = i;
+      if (this.selection?.head !== undefined && this.selection.head !== null) this.selection = { ...this.selection, head: i };
+    }
+    this.render();
+  }
+
   stageSentence(step) {
     const F = this.S.flow;
     if (step === 'scores' && this.state.config.score === 'additive') return F.stage.scoresAdditive;
@@ -343,7 +405,7 @@ export class Playground {
     const shown = this.selection && this.findShown(this.selection);
     if (!shown) return null;
     const { block, r, c } = shown;
-    const model = explanationOf(this.state, this.trace, block, r, c, this.S);
+    const model = explanationOf(this.state, this.trace, block, r, c, this.S, { related: false });
     const name = block.symbol ?? block.name;
     const head = block.head !== undefined && this.trace.heads.length > 1 ? ` · ${this.S.head(block.head)}` : '';
     // Rows and columns by their labels (tokens, or 1-based dimensions), as the tables show them.
@@ -443,6 +505,26 @@ export class Playground {
     e.preventDefault();
   }
 
+  // Scrolls a section to the top, below the sticky bar. Sections out of view are laid
+  // out lazily (content-visibility), so the first jump can land short or long once they
+  // render: when the scroll ends, it is checked and corrected (at most twice).
+  landOn(el, tries = 2) {
+    if (!el) return;
+    const sticky = this.bar?.parentElement;
+    el.style.scrollMarginTop = `${(sticky?.offsetHeight ?? 0) + 8}px`;
+    const smooth = tries === 2 && !matchMedia('(prefers-reduced-motion: reduce)').matches;
+    el.scrollIntoView({ behavior: smooth ? 'smooth' : 'auto', block: 'start' });
+    if (tries === 0) return;
+    const check = () => {
+      const want = (sticky?.offsetHeight ?? 0) + 8;
+      const top = el.getBoundingClientRect().top;
+      const atBottom = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
+      if (Math.abs(top - want) > 8 && !atBottom) this.landOn(el, tries - 1);
+    };
+    if (smooth && 'onscrollend' in window) window.addEventListener('scrollend', () => requestAnimationFrame(check), { once: true });
+    else requestAnimationFrame(() => requestAnimationFrame(check));
+  }
+
   // The whole formula once, and a chip per step that scrolls to its section.
   renderOverview(chips, S) {
     if (this.options.overview === false) {
@@ -458,9 +540,7 @@ export class Playground {
     }
     const items = chips.map((chip) => h('li', null, h('button', {
       type: 'button', className: 'chip', dataset: { target: chip.target },
-      onclick: () => this.sections.sectionEl(chip.target)?.scrollIntoView({
-        behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start',
-      }),
+      onclick: () => this.landOn(this.sections.sectionEl(chip.target)),
     }, chip.label)));
     this.overview.replaceChildren(this.overviewFormula, h('ol', { className: 'chips' }, items));
   }
@@ -615,7 +695,8 @@ export class Playground {
     for (const { table, block } of this.shown) {
       if (block.step !== sel.step || (block.head ?? null) !== (sel.head ?? null)) continue;
       if (sel.row >= block.rows || sel.col >= block.cols) return null;
-      const td = tableCells(table)[sel.row * block.cols + sel.col];
+      if (canvasSpec(table)) return { td: null, canvas: table, block, r: sel.row, c: sel.col };
+      const td = tableCells(table)[sel.row * block.cols + sel.col] ?? null;
       return { td, block, r: sel.row, c: sel.col };
     }
     return null;
@@ -624,11 +705,12 @@ export class Playground {
   // Shows the shared selection in the current view (after a render or a view switch).
   showSelection() {
     const found = this.findShown(this.selection);
+    for (const { table } of this.shown) if (canvasSpec(table)) selectOnCanvas(table, table === found?.canvas ? { r: found.r, c: found.c } : null);
     if (!found) {
       this.explain.hide();
       return;
     }
-    this.explain.show(found.td, explanationOf(this.state, this.trace, found.block, found.r, found.c, this.S), this.shown, { tooltip: false });
+    this.explain.show(found.td, explanationOf(this.state, this.trace, found.block, found.r, found.c, this.S, { head: this.shownHead() }), this.shown, { tooltip: false });
   }
 
   // When the mouse leaves, the explanation goes back to the focused cell, if any.
@@ -653,7 +735,7 @@ export class Playground {
       this.selection = { step: shown.block.step, head: shown.block.head ?? null, row: r, col: c };
       if (changed && this.options.toolbar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, this.S);
     }
-    this.explain.show(td, explanationOf(this.state, this.trace, shown.block, r, c, this.S), this.shown, { tooltip: !flow });
+    this.explain.show(td, explanationOf(this.state, this.trace, shown.block, r, c, this.S, { head: this.shownHead() }), this.shown, { tooltip: !flow });
   }
 
   unpoint() {

@@ -5,10 +5,10 @@
 import { h } from './dom.js';
 
 /**
- * model: { view, heads, head, playing, stage: { index, count } | null, canUndo, canRedo,
+ * model: { view, heads, head, allHeads, playing, stage: { index, count } | null, canUndo, canRedo,
  *          settingsOpen, story: { text, ask?: { choices: string[], result? } } | null,
  *          selection: { title, lines } | null, sentence }
- * actions: { view(v), head(h), back(), play(), step(), undo(), redo(), settings(), guess(i), skip() }
+ * actions: { view(v), head(h), back(), play(), step(), undo(), redo(), settings(), writeOut?(), guess(i), skip() }
  */
 export function renderToolbar(bar, model, S, actions) {
   const F = S.flow;
@@ -19,7 +19,8 @@ export function renderToolbar(bar, model, S, actions) {
   const row = [
     tabs(F.viewsLabel, Object.entries(F.views), model.view, actions.view, 'viewTab'),
     model.heads > 1
-      ? tabs(F.headsLabel, Array.from({ length: model.heads }, (_, i) => [i, S.head(i)]), model.head, actions.head, 'headTab')
+      ? tabs(F.headsLabel, [...Array.from({ length: model.heads }, (_, i) => [i, S.head(i)]), ['all', F.allHeads]],
+          model.allHeads ? 'all' : model.head, actions.head, 'headTab')
       : null,
     model.view === 'flow' ? h('div', { className: 'walk', role: 'group', 'aria-label': F.walk },
       button('◀', actions.back, { 'aria-label': F.back, title: F.back, disabled: !model.stage || model.stage.index <= 0 }),
@@ -30,6 +31,10 @@ export function renderToolbar(bar, model, S, actions) {
       button('↶', actions.undo, { 'aria-label': F.undo, title: `${F.undo} (Ctrl+Z)`, disabled: !model.canUndo }),
       button('↷', actions.redo, { 'aria-label': F.redo, title: `${F.redo} (Ctrl+⇧+Z, Ctrl+Y)`, disabled: !model.canRedo })),
     model.showSettings ? button(F.settings, actions.settings, { className: 'settings-toggle', 'aria-expanded': String(model.settingsOpen) }) : null,
+    // For authors: the example as an article section or a script. On a phone only its icon,
+    // so the sticky bar keeps its height.
+    actions.writeOut ? h('button', { type: 'button', id: 'write-out', className: 'write-out', 'aria-label': S.writeOut.button, title: S.writeOut.title, onclick: actions.writeOut },
+      h('span', { className: 'icon', 'aria-hidden': 'true' }, '✎'), h('span', { className: 'label' }, S.writeOut.button)) : null,
   ];
   bar.replaceChildren(h('div', { className: 'toolbar-row' }, row));
 }

@@ -1,0 +1,223 @@
+// A big step of the flow drawn as a heatmap on a <canvas> instead of n² text cells: the
+// same colour scale as the tables (the page's --pos / --neg / --seq over --card, masked
+// cells hatched), labels thinned to what fits, a readout of the pointed cell with its
+// arithmetic (hover, tap, or the arrow keys), and a click or Enter that selects the cell
+// as a click on a table cell does. The element's state lives in a WeakMap, as for tables.
+import { h } from './dom.js';
+
+const views = new WeakMap(); // wrapper element -> { spec, canvas, readout, cell, left, top, selected, cursor }
+const LABEL_FONT = 10;
+
+/** The spec a canvas heatmap was last drawn from (null for anything else). */
+export const canvasSpec = (el) => views.get(el)?.spec ?? null;
+
+/**
+ * spec: { step, head?, caption, rows, cols, value(r, c), shade(r, c) -> t in [-1, 1] or
+ *   null (masked), ramp: 'seq' | 'pos', rowLabels, colLabels, size (px of the longer side),
+ *   readout(r, c) -> { title, lines }, onPick(r, c) }
+ * Reuses `previous` when the shape is the same, so focus and the cursor survive edits.
+ */
+export function heatmapCanvas(spec, previous) {
+  const old = previous && views.get(previous);
+  const el = old && old.spec.rows === spec.rows && old.spec.cols === spec.cols && old.spec.step === spec.step ? previous : build(spec);
+  const view = views.get(el);
+  view.spec = spec;
+  layout(view);
+  draw(view);
+  return el;
+}
+
+/** Marks (r, c) as the selected cell (null: none) and redraws. */
+export function selectOnCanvas(el, cell) {
+  const view = views.get(el);
+  if (!view) return;
+  const same = view.selected && cell && view.selected.r === cell.r && view.selected.c === cell.c;
+  if (same || (!view.selected && !cell)) return;
+  view.selected = cell;
+  draw(view);
+}
+
+function build(spec) {
+  const canvas = h('canvas', { tabindex: 0, role: 'img' });
+  const readout = h('div', { className: 'canvas-readout', hidden: true });
+  const el = h('div', { className: 'heatmap-canvas', dataset: { step: spec.step, shape: `${spec.rows}x${spec.cols}` } }, canvas, readout);
+  const view = { spec, el, canvas, readout, selected: null, cursor: null };
+  views.set(el, view);
+  const cellAt = (e) => {
+    const box = canvas.getBoundingClientRect();
+    const c = Math.floor((e.clientX - box.left - view.left) / view.cell);
+    const r = Math.floor((e.clientY - box.top - view.top) / view.cell);
+    return r >= 0 && c >= 0 && r < view.spec.rows && c < view.spec.cols ? { r, c } : null;
+  };
+  canvas.addEventListener('pointermove', (e) => show(view, cellAt(e)));
+  canvas.addEventListener('pointerleave', () => show(view, view.cursor));
+  canvas.addEventListener('click', (e) => {
+    const cell = cellAt(e);
+    if (!cell) return;
+    view.cursor = cell;
+    show(view, cell);
+    view.spec.onPick?.(cell.r, cell.c);
+  });
+  canvas.addEventListener('keydown', (e) => {
+    const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const { rows, cols } = view.spec;
+    if (moves[e.key]) {
+      e.preventDefault();
+      const at = view.cursor ?? view.selected ?? { r: 0, c: 0 };
+      view.cursor = { r: Math.min(rows - 1, Math.max(0, at.r + moves[e.key][0])), c: Math.min(cols - 1, Math.max(0, at.c + moves[e.key][1])) };
+      show(view, view.cursor);
+      draw(view);
+    } else if ((e.key === 'Enter' || e.key === ' ') && (view.cursor ?? view.selected)) {
+      e.preventDefault();
+      const at = view.cursor ?? view.selected;
+      view.spec.onPick?.(at.r, at.c);
+    }
+  });
+  canvas.addEventListener('blur', () => { view.readout.hidden = true; });
+  return el;
+}
+
+// Cell size and margins from the shape: the longer side gets `size` px, cells 2…14 px.
+function layout(view) {
+  const { spec } = view;
+  view.cell = Math.max(2, Math.min(14, Math.floor((spec.size ?? 320) / Math.max(spec.rows, spec.cols))));
+  const longest = (labels) => Math.min(8, Math.max(1, ...labels.map((l) => Array.from(l).length)));
+  // labels: false (a thumbnail in the heads grid) draws the cells only.
+  view.left = spec.labels === false ? 1 : 8 + longest(spec.rowLabels) * 6;
+  view.top = spec.labels === false ? 1 : 8 + longest(spec.colLabels) * 6;
+  // One label every `every` rows/columns, so they never overlap (10 px text).
+  view.every = Math.max(1, Math.ceil((LABEL_FONT + 2) / view.cell));
+  const width = view.left + spec.cols * view.cell + 2;
+  const height = view.top + spec.rows * view.cell + 2;
+  const dpr = globalThis.devicePixelRatio || 1;
+  if (view.width !== width || view.height !== height) {
+    view.canvas.width = Math.round(width * dpr);
+    view.canvas.height = Math.round(height * dpr);
+    view.canvas.style.width = `${width}px`;
+    view.canvas.style.height = `${height}px`;
+    view.width = width;
+    view.height = height;
+  }
+  view.canvas.setAttribute('aria-label', spec.caption);
+}
+
+// A CSS colour (any syntax the page uses) as [r, g, b], through the canvas's own parser.
+const parsed = new Map();
+function rgb(ctx, css) {
+  if (!parsed.has(css)) {
+    ctx.fillStyle = '#000';
+    ctx.fillStyle = css;
+    const v = ctx.fillStyle; // '#rrggbb' or 'rgba(r, g, b, a)'
+    const m = v.startsWith('#') ? [1, 3, 5].map((i) => parseInt(v.slice(i, i + 2), 16)) : (v.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map(Number);
+    parsed.set(css, m);
+  }
+  return parsed.get(css);
+}
+
+const css = (v) => `rgb(${v.join(',')})`;
+const short = (label) => (Array.from(label).length > 8 ? `${Array.from(label).slice(0, 7).join('')}…` : label);
+
+function draw(view) {
+  const { spec, canvas, cell, left, top, every } = view;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const style = getComputedStyle(view.el);
+  const colour = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
+  const card = rgb(ctx, colour('--card', '#ffffff'));
+  const pos = rgb(ctx, colour(spec.ramp === 'seq' ? '--seq' : '--pos', '#ef8a62'));
+  const neg = rgb(ctx, colour('--neg', '#4a9fd6'));
+  const hatch = colour('--hatch', '#c9ccd3');
+  const ink = colour('--muted', '#555');
+  const blank = css(card);
+  const dpr = canvas.width / view.width;
+  const ring = (at, stroke, width) => {
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    if (!at) return;
+    ctx.strokeStyle = stroke;
+    ctx.lineWidth = width;
+    // The row and column of the cell, faintly, then the cell itself.
+    ctx.globalAlpha = 0.35;
+    ctx.strokeRect(left, top + at.r * cell, spec.cols * cell, cell);
+    ctx.strokeRect(left + at.c * cell, top, cell, spec.rows * cell);
+    ctx.globalAlpha = 1;
+    ctx.strokeRect(left + at.c * cell - 1, top + at.r * cell - 1, cell + 2, cell + 2);
+  };
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, view.width, view.height);
+  // One pixel per cell in an ImageData, scaled up without smoothing: a 128 × 128 step is
+  // 16 k pixel writes, not 16 k fillRect calls.
+  view.pixels ??= document.createElement('canvas');
+  const small = view.pixels;
+  small.width = spec.cols;
+  small.height = spec.rows;
+  const sctx = small.getContext('2d');
+  const image = sctx.createImageData(spec.cols, spec.rows);
+  const grey = rgb(ctx, hatch);
+  const masked = [];
+  for (let r = 0; r < spec.rows; r++) {
+    for (let c = 0; c < spec.cols; c++) {
+      const t = spec.shade(r, c);
+      const i = (r * spec.cols + c) * 4;
+      // Masked (−∞): the hatch colour (and diagonal strokes where cells are big enough),
+      // never a colour of the scale, so it cannot be read as a zero.
+      const a = Math.abs(t ?? 0);
+      const end = t === null ? grey : t < 0 ? neg : pos;
+      const k = t === null ? 0.6 : a;
+      image.data[i] = Math.round(end[0] * k + card[0] * (1 - k));
+      image.data[i + 1] = Math.round(end[1] * k + card[1] * (1 - k));
+      image.data[i + 2] = Math.round(end[2] * k + card[2] * (1 - k));
+      image.data[i + 3] = 255;
+      if (t === null && cell >= 6) masked.push(r, c);
+    }
+  }
+  sctx.putImageData(image, 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(small, left, top, spec.cols * cell, spec.rows * cell);
+  if (masked.length) {
+    ctx.strokeStyle = blank;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let i = 0; i < masked.length; i += 2) {
+      const x = left + masked[i + 1] * cell;
+      const y = top + masked[i] * cell;
+      ctx.moveTo(x, y + cell);
+      ctx.lineTo(x + cell, y);
+    }
+    ctx.stroke();
+  }
+  if (spec.labels === false) {
+    ring(view.selected, colour('--selected', '#d93f0b'), 2);
+    return;
+  }
+  ctx.fillStyle = ink;
+  ctx.font = `${LABEL_FONT}px system-ui, sans-serif`;
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'right';
+  for (let r = 0; r < spec.rows; r += every) ctx.fillText(short(spec.rowLabels[r]), left - 4, top + r * cell + cell / 2);
+  ctx.save();
+  for (let c = 0; c < spec.cols; c += every) {
+    ctx.setTransform(dpr, 0, 0, dpr, dpr * (left + c * cell + cell / 2), dpr * (top - 4));
+    ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = 'left';
+    ctx.fillText(short(spec.colLabels[c]), 0, 0);
+  }
+  ctx.restore();
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ring(view.selected, colour('--selected', '#d93f0b'), 2);
+  if (view.cursor && document.activeElement === canvas) ring(view.cursor, colour('--accent', '#2457c5'), 1);
+}
+
+// The readout: the cell's row → column, value and arithmetic, beside the cell.
+function show(view, at) {
+  if (!at) {
+    view.readout.hidden = true;
+    return;
+  }
+  const { title, lines } = view.spec.readout(at.r, at.c);
+  view.readout.replaceChildren(h('strong', null, title), ...lines.slice(0, 4).map((line) => h('div', null, line)));
+  view.readout.hidden = false;
+  const x = view.left + (at.c + 1) * view.cell + 8;
+  const y = view.top + at.r * view.cell;
+  view.readout.style.left = `${Math.min(x, Math.max(0, view.width - 40))}px`;
+  view.readout.style.top = `${y}px`;
+}
