@@ -71,6 +71,7 @@ export default {
   heatmap: 'Attention weights as a heatmap',
   arcs: 'Who attends to whom',
   arcsHint: 'Line weight = attention weight. Queries on the left, keys on the right.',
+  arcsTopK: (k) => `Each query's ${k} strongest keys (line weight = attention weight); queries on the left, keys on the right. The heatmap has every weight.`,
   legend: 'weight',
   editHint: 'Click or focus a number and type; Enter commits, Escape cancels, arrows move. A token’s label is edited the same way, and a click switches a cell of a custom mask. Every later step is recomputed.',
   cellLabel: (name, r, c) => `${name} row ${r + 1}, column ${c + 1}`,

@@ -66,9 +66,17 @@ export function legend(label) {
   return svg;
 }
 
-export function arcs({ weights, rowLabels, colLabels, decimals, title }) {
-  const rowGap = 22;
-  const height = Math.max(weights.rows, weights.cols) * rowGap + 16;
+// Up to this many keys every arc is drawn; above it each query keeps its top-k keys, so a
+// long sentence shows where each token looks instead of an n² hairball.
+export const ARCS_ALL_UP_TO = 12;
+export const ARCS_TOP_K = 2;
+
+export function arcs({ weights, rowLabels, colLabels, decimals, title, topK = null }) {
+  const count = Math.max(weights.rows, weights.cols);
+  // Rows get closer as sentences grow (22 px down to 6 px); labels are thinned to fit.
+  const rowGap = Math.max(6, Math.min(22, Math.floor(640 / count)));
+  const every = Math.max(1, Math.ceil(13 / rowGap));
+  const height = count * rowGap + 16;
   const width = 300;
   const left = 96;
   const right = width - 96;
@@ -77,7 +85,9 @@ export function arcs({ weights, rowLabels, colLabels, decimals, title }) {
   const y = (i) => 14 + i * rowGap;
   const short = (label) => (label.length > 12 ? `${label.slice(0, 11)}…` : label);
   for (let r = 0; r < weights.rows; r++) {
-    for (let c = 0; c < weights.cols; c++) {
+    let keys = Array.from({ length: weights.cols }, (_, c) => c);
+    if (topK) keys = keys.sort((a, b) => at(weights, r, b) - at(weights, r, a)).slice(0, topK);
+    for (const c of keys) {
       const w = at(weights, r, c);
       if (w < 0.01) continue;
       svg.append(s('line', {
@@ -87,11 +97,17 @@ export function arcs({ weights, rowLabels, colLabels, decimals, title }) {
       }, s('title', null, `${rowLabels[r]} → ${colLabels[c]}: ${fmt(w, decimals)}`)));
     }
   }
-  rowLabels.forEach((label, r) => svg.append(s('text', {
-    x: left - 4, y: y(r), 'text-anchor': 'end', 'dominant-baseline': 'central', className: 'token', dataset: { row: r },
-  }, short(label))));
-  colLabels.forEach((label, c) => svg.append(s('text', {
-    x: right + 4, y: y(c), 'dominant-baseline': 'central', className: 'token', dataset: { col: c },
-  }, short(label))));
+  rowLabels.forEach((label, r) => {
+    if (r % every) return;
+    svg.append(s('text', {
+      x: left - 4, y: y(r), 'text-anchor': 'end', 'dominant-baseline': 'central', className: 'token', dataset: { row: r },
+    }, short(label)));
+  });
+  colLabels.forEach((label, c) => {
+    if (c % every) return;
+    svg.append(s('text', {
+      x: right + 4, y: y(c), 'dominant-baseline': 'central', className: 'token', dataset: { col: c },
+    }, short(label)));
+  });
   return h('figure', { className: 'arcs-figure' }, svg);
 }

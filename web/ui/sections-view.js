@@ -5,7 +5,10 @@
 import { h } from './dom.js';
 import { matrixTable } from './matrix-table.js';
 import { blockTools } from './block-tools.js';
-import { heatmap, heatmapCell, arcs, legend } from './pictures.js';
+import { heatmapCanvas } from './heatmap-canvas.js';
+import { CANVAS_ABOVE } from '../lib/flow.js';
+import { fmt } from '../lib/format.js';
+import { heatmap, heatmapCell, arcs, legend, ARCS_ALL_UP_TO, ARCS_TOP_K } from './pictures.js';
 
 export class SectionsView {
   /**
@@ -101,7 +104,8 @@ export class SectionsView {
     let heatmapSvg = null;
     if (block.pictures) {
       const pictures = this.pictures(block, S);
-      heatmapSvg = () => pictures.querySelector('svg.heatmap');
+      // A big heatmap is drawn on a canvas; its SVG is made only when it is exported.
+      heatmapSvg = () => pictures.querySelector('svg.heatmap') ?? this.heatmapSvg(block, S);
       parts.push(pictures);
     }
     if (block.tools) parts.push(this.options.tools(block));
@@ -118,21 +122,52 @@ export class SectionsView {
     return panel;
   }
 
+  heatmapSvg(block, S) {
+    const { trace } = this.options.current();
+    const title = `${S.heatmap}${trace.heads.length > 1 ? ` (${S.head(block.head)})` : ''}`;
+    return heatmap({ weights: trace.heads[block.head].weights, rowLabels: block.rowLabels, colLabels: block.colLabels, decimals: block.decimals, title, showValues: true });
+  }
+
   pictures(block, S) {
     const { trace } = this.options.current();
     const weights = trace.heads[block.head].weights;
     const title = `${S.heatmap}${trace.heads.length > 1 ? ` (${S.head(block.head)})` : ''}`;
-    const map = heatmap({ weights, rowLabels: block.rowLabels, colLabels: block.colLabels, decimals: block.decimals, title, showValues: true });
-    // Clicking a cell of the heatmap picks it, e.g. as the weight to train in the Learn section.
-    map.addEventListener('click', (e) => {
-      const cell = heatmapCell(e.target);
-      if (cell && this.options.onPickWeight) this.options.onPickWeight(block.head, cell.r, cell.c);
-    });
+    const pick = (r, c) => this.options.onPickWeight?.(block.head, r, c);
+    let map;
+    if (weights.rows > CANVAS_ABOVE || weights.cols > CANVAS_ABOVE) {
+      // Thousands of cells: one canvas (same readout and click) instead of an SVG element each.
+      const value = (r, c) => weights.data[r * weights.cols + c];
+      const key = `pictures|${block.head}`;
+      map = heatmapCanvas({
+        step: 'weights',
+        head: block.head,
+        caption: title,
+        rows: weights.rows,
+        cols: weights.cols,
+        value,
+        shade: (r, c) => (value(r, c) === 0 && trace.heads[block.head].masked.data[r * weights.cols + c] === -Infinity ? null : value(r, c)),
+        ramp: 'seq',
+        rowLabels: block.rowLabels,
+        colLabels: block.colLabels,
+        size: 384,
+        readout: (r, c) => ({ title: `${block.rowLabels[r]} → ${block.colLabels[c]}`, lines: [fmt(value(r, c), block.decimals)] }),
+        onPick: pick,
+      }, this.nodes.get(key));
+      this.nodes.set(key, map);
+    } else {
+      map = heatmap({ weights, rowLabels: block.rowLabels, colLabels: block.colLabels, decimals: block.decimals, title, showValues: true });
+      // Clicking a cell of the heatmap picks it, e.g. as the weight to train in the Learn section.
+      map.addEventListener('click', (e) => {
+        const cell = heatmapCell(e.target);
+        if (cell) pick(cell.r, cell.c);
+      });
+    }
+    const topK = weights.cols > ARCS_ALL_UP_TO ? ARCS_TOP_K : null;
     return h('div', { className: 'pictures' },
       h('figure', { className: 'heatmap-figure' }, map, h('figcaption', null, legend(S.legend))),
       h('div', { className: 'arcs-wrap' },
-        h('p', { className: 'hint' }, `${S.arcs}. ${S.arcsHint}`),
-        arcs({ weights, rowLabels: block.rowLabels, colLabels: block.colLabels, decimals: block.decimals, title: S.arcs })));
+        h('p', { className: 'hint' }, `${S.arcs}. ${topK ? S.arcsTopK(topK) : S.arcsHint}`),
+        arcs({ weights, rowLabels: block.rowLabels, colLabels: block.colLabels, decimals: block.decimals, title: S.arcs, topK })));
   }
 }
 
