@@ -126,7 +126,7 @@ test('a cell explains itself: its arithmetic, what it came from and what it feed
   await ready(page);
   const cell = page.locator(`${SECTION} table[data-step="tile-p"] td[data-row="0"][data-col="1"]`);
   await cell.click();
-  const tip = page.locator('[id^="tip-tiles-"]');
+  const tip = page.locator('[role="tooltip"]');
   await tip.waitFor({ state: 'visible' });
   const value = Number(await cell.getAttribute('data-value'));
   const text = await tip.textContent();

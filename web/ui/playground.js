@@ -77,7 +77,7 @@ export class Playground {
     this.tilesEl = h('div', { className: 'tiles-host' });
     root.append(this.controls, this.alert, this.warnings, this.gridEl, this.flowEl, this.sectionsEl, this.tilesEl, this.status, this.tooltip);
     this.tiles = new TilesView(this.tilesEl, {
-      tooltipHost: root,
+      tooltip: this.tooltip,
       S: () => this.S,
       renderMath: options.renderMath,
       explain: (model, step, r, c) => explainTile({

@@ -9,9 +9,9 @@ import { syncChildren } from './sections-view.js';
 
 export class TilesView {
   /**
-   * host: the element the section goes into; its tooltip goes at the end of
-   * options.tooltipHost (default: host), after any other tooltip there.
-   * options: { S() -> strings, tooltipHost?, renderMath?(el, tex), explain(model, step, r, c) -> { lines, sources, dependents },
+   * host: the element the section goes into.
+   * options: { S() -> strings, tooltip? (the page's one role="tooltip" element, shared; without
+   *            it the section makes its own), renderMath?(el, tex), explain(model, step, r, c) -> { lines, sources, dependents },
    *            onBlocks({ rows, cols }), onWalk(delta) }
    */
   constructor(host, options) {
@@ -43,10 +43,10 @@ export class TilesView {
           h('span', { className: 'field' }, this.colsLabel, this.colsInput),
           this.prev, this.next),
         this.note, this.sentence, this.body));
-    this.tooltip = h('div', { className: 'tooltip', role: 'tooltip', id: `tip-tiles-${uid}`, hidden: true });
+    this.tooltip = options.tooltip ?? h('div', { className: 'tooltip', role: 'tooltip', id: `tip-tiles-${uid}`, hidden: true });
     this.explain = new ExplainView(this.tooltip);
     host.append(this.el);
-    (options.tooltipHost ?? host).append(this.tooltip);
+    if (!options.tooltip) host.append(this.tooltip);
     const point = (sticky) => (e) => {
       const td = e.target.closest?.('td[data-col]');
       if (td && cellPosition(td)) this.point(td);
