@@ -82,7 +82,9 @@ export class Playground {
     this.flowEl = h('div', { className: 'flow-host' });
     this.gridEl = h('div', { className: 'heads-grid-host' });
     this.tilesEl = h('div', { className: 'tiles-host' });
-    root.append(this.controls, this.alert, this.warnings, this.gridEl, this.flowEl, this.sectionsEl, this.tilesEl, this.status, this.tooltip);
+    root.append(this.controls, this.alert, this.warnings, this.gridEl, this.flowEl, this.sectionsEl, this.status, this.tooltip);
+    // The tiles section exists in the document only where it can be shown.
+    if (options.tiles || this.view === 'tiles') this.sectionsEl.after(this.tilesEl);
     if (this.selectionBar && !options.toolbar) this.sectionsEl.after(this.selectionBar);
     this.tiles = new TilesView(this.tilesEl, {
       tooltip: this.tooltip,
@@ -282,6 +284,7 @@ export class Playground {
 
   renderTiles() {
     const on = this.view === 'tiles' || (Boolean(this.options.tiles) && this.view === 'article');
+    if (on && !this.tilesEl.isConnected) this.sectionsEl.after(this.tilesEl);
     this.tilesEl.hidden = !on;
     if (!on) return;
     const head = Math.min(this.head, this.trace.heads.length - 1);
