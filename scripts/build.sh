@@ -33,4 +33,5 @@ rm -rf dist
 mkdir -p dist
 cp -r web/. dist/
 node scripts/bundle.js
+node scripts/preload.js
 echo "build: native in build/native, wasm in web/core/, site in dist/"

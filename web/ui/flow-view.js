@@ -91,6 +91,7 @@ export class FlowView {
         shade: (r, c) => (card.masked(r, c) ? null : card.shade(r, c)),
         ...this.options.table(card),
       }, entry.table);
+      entry.el.classList.toggle('windowed', table.classList.contains('windowed'));
       if (table !== entry.table) {
         entry.table?.remove();
         entry.el.append(table);
