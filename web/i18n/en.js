@@ -128,7 +128,7 @@ export default {
     supervised: 'Said plainly: the attention was supervised. Training did not only reward the right answer; it also rewarded the last layer for putting the pronoun’s attention on the right noun. Without that term the answers stay right, but the last layer looks elsewhere (the network passes the answer through other tokens), and the picture would not tell the story.',
     figuresTitle: 'Honest numbers',
     figuresShipped: 'The shipped weights (npm run train:model), on 288 held-out sentences: pairs of nouns never seen together in training.',
-    figuresRetrained: (epochs, seconds) => `The weights you trained here (${epochs} epochs, ${seconds} s), on the same 288 held-out sentences.`,
+    figuresRetrained: (epochs, seconds) => `The weights you trained here (epochs: ${epochs}, ${seconds} s), on the same 288 held-out sentences.`,
     readout: (count, total, pct) => `the answer (readout) right: ${count} of ${total} (${pct} %)`,
     attention: (count, total, pct) => `the last layer’s strongest attention on the right noun: ${count} of ${total} (${pct} %)`,
     pairs: (count, total, pct) => `contrast pairs (two sentences one word apart) with both sentences right: ${count} of ${total} (${pct} %)`,

@@ -125,7 +125,7 @@ export default {
     supervised: '直说：这里的注意力是受监督的。训练不只奖励正确答案，也奖励最后一层把代词的注意力放在正确的名词上。去掉这一项，答案仍然正确，但最后一层会看别处（网络经由其他词传递答案），这张图也就讲不出这个故事了。',
     figuresTitle: '如实的数字',
     figuresShipped: '随附的权重（npm run train:model）在 288 个留出句子上的表现：这些句子里的名词组合在训练中从未一起出现过。',
-    figuresRetrained: (epochs, seconds) => `你在这里训练的权重（${epochs} 轮，${seconds} 秒）在同样 288 个留出句子上的表现。`,
+    figuresRetrained: (epochs, seconds) => `你在这里训练的权重（轮数：${epochs}，${seconds} 秒）在同样 288 个留出句子上的表现。`,
     readout: (count, total, pct) => `答案（读出层）正确：${total} 句中 ${count} 句（${pct}%）`,
     attention: (count, total, pct) => `最后一层最强的注意力落在正确名词上：${total} 句中 ${count} 句（${pct}%）`,
     pairs: (count, total, pct) => `对照句对（只差一个词的两句）两句都对：${total} 对中 ${count} 对（${pct}%）`,
