@@ -21,7 +21,12 @@ let env;
 before(async () => { env = await launch(); });
 after(async () => env?.close());
 
-const ready = (page) => page.waitForSelector('.model-section .model-head canvas');
+// The section loads its model when it comes near the screen.
+async function ready(page) {
+  await page.waitForSelector('.model-section');
+  await page.evaluate(() => document.querySelector('.model-section').scrollIntoView());
+  await page.waitForSelector('.model-section .model-head canvas');
+}
 
 // Every head's weights as the section's number tables hold them: [layer][head] -> flat list.
 const shownWeights = (page) => page.$$eval('.model-section table.model-weights-table', (tables) => {
@@ -189,8 +194,19 @@ test('retraining in a worker: progress, Pause and Resume, a loss curve, the held
   await page.waitForTimeout(100);
   assert.notDeepEqual(await page.$$eval('.model-matrix canvas', (cs) => cs.map((c) => c.toDataURL())), shipped);
   assert.notDeepEqual(await shownWeights(page), shippedAttention);
+  // a change of the page's language rebuilds the section in Chinese, on the weights trained here
+  await page.selectOption('#lang', 'zh');
+  await page.waitForFunction(() => document.querySelector('.model-section h2').textContent === '学会的注意力');
+  await page.waitForSelector('.model-using[data-using="retrained"]');
+  assert.equal(await page.textContent('.model-using'), '本页使用你训练的权重。');
+  assert.match(await page.textContent('.model-figures'), /你在这里训练的权重/);
   await page.click('#model-use-shipped');
   await page.waitForFunction(() => document.querySelector('.model-using').dataset.using === 'shipped');
+  await page.selectOption('#lang', 'en');
+  await page.waitForFunction(() => document.querySelector('.model-section h2').textContent === 'Attention that learned');
+  await page.waitForSelector('.model-section .model-head canvas');
+  await page.fill('#model-sentence', await page.$eval('.model-example', (b) => b.textContent));
+  await page.click('#model-run');
   await page.waitForTimeout(100);
   assert.deepEqual(await page.$$eval('.model-matrix canvas', (cs) => cs.map((c) => c.toDataURL())), shipped);
   assert.deepEqual(await shownWeights(page), shippedAttention);

@@ -38,16 +38,38 @@ export function modelSection(S, lang) {
   const el = h('section', { className: 'step model-section', dataset: { section: 'model' }, 'aria-labelledby': 'step-model' });
   const status = h('p', { className: 'model-loading', role: 'status' }, T.loading);
   el.append(h('h2', { id: 'step-model' }, T.title), h('p', { className: 'explanation' }, T.intro), status);
-  let worker = null;
-  loadShared().then(([shipped, heldout]) => {
+  let built = null;
+  let disposed = false;
+  const start = () => loadShared().then(([shipped, heldout]) => {
+    if (disposed) return;
     status.remove();
-    worker = build(el, S, lang, shipped, heldout);
+    built = build(el, S, lang, shipped, heldout);
   }, (err) => {
     status.className = 'alert';
     status.setAttribute('role', 'alert');
     status.textContent = T.loadFailed(err.message ?? String(err));
   });
-  return { el, dispose: () => worker?.dispose() };
+  // The model (its weights, a second engine, the held-out set) loads when the section comes
+  // near the screen, or at once when it did before: a reader who never scrolls here pays nothing.
+  let observer = null;
+  if (shared.shipped || typeof IntersectionObserver !== 'function') {
+    start();
+  } else {
+    observer = new IntersectionObserver((entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      observer.disconnect();
+      start();
+    }, { rootMargin: '800px 0px' });
+    observer.observe(el);
+  }
+  return {
+    el,
+    dispose: () => {
+      disposed = true;
+      observer?.disconnect();
+      built?.dispose();
+    },
+  };
 }
 
 function build(el, S, pageLang, shipped, heldout) {
