@@ -163,6 +163,10 @@ test('a contrast pair one click apart: the learned weights unchanged, the attent
   await page.click('#model-contrast');
   await page.waitForFunction((old) => document.querySelector('.model-answer').dataset.word === old, answerBefore);
   assert.deepEqual(await shownWeights(page), attentionBefore);
+  // another theme draws the heatmaps again in its colours
+  await page.selectOption('#theme', 'dark');
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+  assert.notDeepEqual(await pixels(), learnedBefore);
   assert.deepEqual(problems, []);
   await page.close();
 });

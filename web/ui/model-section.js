@@ -120,10 +120,18 @@ function build(el, S, pageLang, shipped, heldout) {
   // Heatmaps drawn before the section is in the document miss the page's colours (they
   // come from its CSS): each is drawn again on the next frame.
   let drawn = [];
+  const live = new Map(); // canvas -> the spec it shows, to draw again in another theme
   const redraw = () => requestAnimationFrame(() => {
     for (const [spec, canvas] of drawn) if (canvas.isConnected) heatmapCanvas(spec, canvas);
     drawn = [];
   });
+  const themes = new MutationObserver(() => {
+    for (const [canvas, spec] of live) {
+      if (canvas.isConnected) heatmapCanvas(spec, canvas);
+      else live.delete(canvas);
+    }
+  });
+  themes.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
 
   const renderExamples = () => {
     const pairs = examplePairs(heldout, langSelect.value, 3);
@@ -257,6 +265,7 @@ function build(el, S, pageLang, shipped, heldout) {
         const canvas = heatmapCanvas(spec, canvases.get(key));
         canvases.set(key, canvas);
         drawn.push([spec, canvas]);
+        live.set(canvas, spec);
         canvas.dataset.layer = String(m.layer);
         canvas.dataset.head = String(m.head);
         // The pronoun's row, at the word it attends to most: marked until a cell is picked.
@@ -322,6 +331,7 @@ function build(el, S, pageLang, shipped, heldout) {
     };
     const canvas = heatmapCanvas(spec);
     drawn.push([spec, canvas]);
+    live.set(canvas, spec);
     canvas.dataset.matrix = `${name}:${layer}`;
     return h('figure', { className: 'model-matrix' }, h('figcaption', null, T.matrixCaption(name, layer + 1)), canvas);
   };
@@ -380,7 +390,12 @@ function build(el, S, pageLang, shipped, heldout) {
       h('div', { className: 'model-try' }, form, examples, message, answer, compare),
       layersBox, cellNote, learned, retrain.el));
   show();
-  return { dispose: retrain.dispose };
+  return {
+    dispose: () => {
+      themes.disconnect();
+      retrain.dispose();
+    },
+  };
 }
 
 function curveSvg(T, losses) {
@@ -477,7 +492,12 @@ function retrainPanel(T, { done }) {
         stop();
         curve.replaceChildren(curveSvg(T, losses));
         const a = data.accuracy.heldout;
-        await done({ ...data, epochs: count });
+        try {
+          await done({ ...data, epochs: count });
+        } catch (err) {
+          status.textContent = T.failed(err.message ?? String(err));
+          return;
+        }
         status.textContent = T.done(data.seconds.toFixed(1), a.both, a.sentences, percent(a.both, a.sentences));
       } else if (data.type === 'error') {
         stop(T.failed(data.message));
