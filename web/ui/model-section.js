@@ -113,7 +113,7 @@ function build(el, S, pageLang, shipped, heldout) {
   const learned = h('div', { className: 'model-learned' });
 
   let view = null; // the sentence shown
-  let previous = null; // { view, snapshot } of the sentence shown before it
+  let previous = null; // { view, snapshot, model } of the sentence shown before it
   let snapshot = null; // a copy of the learned weights the shown sentence ran through
   let usedModel = null;
   const canvases = new Map(); // `${layer}|${head}` -> heatmap element
@@ -133,7 +133,11 @@ function build(el, S, pageLang, shipped, heldout) {
   });
   themes.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
 
+  let examplesLang = null;
   const renderExamples = () => {
+    // Built again only for another language, so a clicked example keeps its focus.
+    if (examplesLang === langSelect.value) return;
+    examplesLang = langSelect.value;
     const pairs = examplePairs(heldout, langSelect.value, 3);
     examples.replaceChildren(h('span', { className: 'hint' }, T.examples),
       ...pairs.flatMap(({ sentences }) => sentences.map((e) => h('button', {
