@@ -15,10 +15,11 @@ writeFileSync(`${root}web/core/attention-core.wasm.gz`, gzipSync(readFileSync(`$
 // a bundle never reaches that branch. The scalar build is for runtimes without wasm SIMD;
 // the one-file widget inlines only the SIMD build (every current browser has SIMD) and
 // says so where it is missing (web/widget-bundle.js). The scalar import becomes an empty
-// module and Node's file module (imported by a name bundlers do not read) nothing, so the
-// file has no import() left: a bundler that takes it in (`import
-// 'attention-playground/widget'`) has nothing to resolve and nothing to warn about.
-const NODE_IMPORT = 'import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS)';
+// module, and Node's modules (imported through importNode, by names bundlers do not read:
+// the file, the worker pool's os and worker_threads) nothing, so the file has no import()
+// left: a bundler that takes it in (`import 'attention-playground/widget'`) has nothing to
+// resolve and nothing to warn about.
+const NODE_IMPORT = 'import(/* webpackIgnore: true */ /* @vite-ignore */ name)';
 const unreachable = {
   name: 'unreachable',
   setup(b) {

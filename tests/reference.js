@@ -90,3 +90,52 @@ export function referenceFused(q, k, v, { n, m, dk, dv, causal = false, scale = 
   const { output } = referenceHead(rows(q, from, to - from, dk), rows(k, 0, m, dk), rows(v, 0, m, dv), { scale, keep });
   return Float64Array.from(output.flat());
 }
+
+/**
+ * The online softmax of a tiled kernel, in double, from one head's masked scores
+ * (number[][] n × m, −∞ where blocked) and its values v (m × dv): query blocks of
+ * blockRows rows against key blocks of blockCols keys, in the fused kernel's order (a
+ * causal mask skips the key blocks after a query block's last row). Returns
+ * { steps: [{ row0, rows, col0, cols, scores, mOld, mNew, rescale, p, sum, acc }] (each a
+ * number[][] or number[] per row), out (n × dv), sum (n) }.
+ */
+export function referenceTiles(masked, v, { blockRows, blockCols, causal = false }) {
+  const n = masked.length;
+  const m = masked[0].length;
+  const dv = v[0].length;
+  const steps = [];
+  const out = [];
+  const sums = [];
+  for (let row0 = 0; row0 < n; row0 += blockRows) {
+    const rows = Math.min(blockRows, n - row0);
+    const max = new Array(rows).fill(-Infinity);
+    const sum = new Array(rows).fill(0);
+    const acc = Array.from({ length: rows }, () => new Array(dv).fill(0));
+    const keyEnd = causal ? Math.min(m, row0 + rows) : m;
+    for (let col0 = 0; col0 < keyEnd; col0 += blockCols) {
+      const cols = Math.min(blockCols, keyEnd - col0);
+      const step = { row0, rows, col0, cols, scores: [], mOld: [...max], mNew: [], rescale: [], p: [], sum: [], acc: [] };
+      for (let r = 0; r < rows; r++) {
+        const s = masked[row0 + r].slice(col0, col0 + cols);
+        const mNew = Math.max(max[r], ...s);
+        const rescale = mNew === -Infinity ? 1 : Math.exp(max[r] - mNew);
+        const p = s.map((x) => (x === -Infinity ? 0 : Math.exp(x - mNew)));
+        sum[r] = rescale * sum[r] + p.reduce((a, b) => a + b, 0);
+        acc[r] = acc[r].map((a, c) => rescale * a + p.reduce((t, pj, j) => t + pj * v[col0 + j][c], 0));
+        max[r] = mNew;
+        step.scores.push(s);
+        step.mNew.push(mNew);
+        step.rescale.push(rescale);
+        step.p.push(p);
+        step.sum.push(sum[r]);
+        step.acc.push([...acc[r]]);
+      }
+      steps.push(step);
+    }
+    for (let r = 0; r < rows; r++) {
+      out.push(acc[r].map((a) => (sum[r] > 0 ? a / sum[r] : 0)));
+      sums.push(sum[r]);
+    }
+  }
+  return { steps, out, sum: sums };
+}

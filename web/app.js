@@ -43,7 +43,7 @@ const query = new URLSearchParams(location.search);
 const VIEW_KEY = 'attention-playground:view';
 function initialView() {
   const asked = query.get('view');
-  if (asked === 'flow' || asked === 'article') return asked;
+  if (asked === 'flow' || asked === 'article' || asked === 'tiles') return asked;
   try {
     return localStorage.getItem(VIEW_KEY) === 'article' ? 'article' : 'flow';
   } catch {
@@ -186,7 +186,10 @@ function renderLearnAndCost() {
   model?.dispose();
   model = modelSection(strings(lang), lang);
   modelHost.replaceChildren(model.el);
-  costHost.replaceChildren(costSection(strings(lang)));
+  costHost.replaceChildren(costSection(strings(lang), {
+    engine: playground.engine,
+    current: () => ({ config: playground.state.config, trace: playground.trace }),
+  }));
   learn = learnSection(playground, strings(lang), onChange);
   learnHost.replaceChildren(learn.el);
 }
@@ -272,7 +275,7 @@ async function start() {
     try {
       playground = new Playground(app, {
         engine, state: { ...candidate, lang }, renderMath, onChange,
-        view: initialView(), toolbar: true, keys: document, onView: saveView,
+        view: initialView(), toolbar: true, keys: document, onView: saveView, tiles: true,
         // The article section and the scripts, for the state, selection and head shown now.
         onWriteOut: (shown) => openWriteOutDialog({ ...shown, S: strings(shown.state.lang) }),
       });

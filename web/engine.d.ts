@@ -132,6 +132,9 @@ export interface Limits extends ProfileLimits {
   maxWidth: number;
   /** attention(): bound on the bytes of inputs, output and workspace. */
   maxBytes: number;
+  /** tiles(): bounds on the query rows and the keys of a block. */
+  maxBlockRows: number;
+  maxBlockCols: number;
 }
 
 export interface RunOptions {
@@ -200,6 +203,27 @@ export interface Engine {
     weights(): ModelWeights;
     stop(): void;
   };
+  attention(q: Float32Array, k: Float32Array, v: Float32Array, options: FastOptions): Float32Array;
+  /**
+   * The fused kernel's own algorithm (the same C++ template as attention()) run with small
+   * blocks, every step kept: for each query block against each key block it visits, in the
+   * kernel's order, the tile's scores, the running max before and after, the rescale factor
+   * exp(m_old − m_new), the running sum ℓ, the probabilities and the partial output; then
+   * O = acc / ℓ. `input` is a config (its head options.head, default 0; dot scores only) or
+   * the fast path's arguments. Blocks: 1…limits.maxBlockRows rows, 1…limits.maxBlockCols keys
+   * (default 2 × 2). Throws AttentionError.
+   */
+  tiles(input: AttentionConfig | (FastOptions & { q: Float32Array; k: Float32Array; v: Float32Array }),
+    options?: RunOptions & { blockRows?: number; blockCols?: number; head?: number }): TileTrace;
+  /**
+   * Every core: a pool of Web Workers (browsers) or worker_threads (Node), each loading its
+   * own engine, that split attention()'s query rows between them (a causal mask by each
+   * slice's first row, a custom mask by rows). Only postMessage with transferred buffers, no
+   * SharedArrayBuffer: no cross-origin isolation needed. Results equal attention()'s bit for
+   * bit. Workers that cannot start are left out; with none the pool runs on this thread and
+   * says so in `warning`.
+   */
+  createPool(options?: PoolOptions): Promise<AttentionPool>;
   /** Wasm heap: bytes reserved, and bytes held by live allocations. */
   memory(): { reserved: number; inUse: number };
 }
@@ -211,6 +235,72 @@ export interface ModelWeights {
   position: Matrix;
   layers: Array<{ wq: Matrix; wk: Matrix; wv: Matrix; wo: Matrix }>;
   readout: Matrix;
+/** The fast path's sizes and options. */
+export interface FastOptions {
+  n: number; m: number; dk: number; dv: number;
+  causal?: boolean;
+  /** Default 1/√dk. */
+  scale?: number;
+  /** n × m keep flags, row-major: 0 blocks key j for query row i. */
+  mask?: Uint8Array;
+  /** These rows are rows firstRow… of a larger problem: a causal mask counts from there. */
+  firstRow?: number;
+}
+
+/** One step of the tiled kernel: query rows row0…row0+rows−1 against keys col0…col0+cols−1. */
+export interface TileStep {
+  row0: number; rows: number; col0: number; cols: number;
+  /** rows × cols: scale · q·k as the kernel computes it (q scaled first); −Infinity where blocked. */
+  scores: Float32Array;
+  /** Per row: the running max before and after this block (−Infinity while nothing was visible). */
+  mOld: Float32Array; mNew: Float32Array;
+  /** Per row: exp(mOld − mNew), what the earlier sum and output are multiplied by. */
+  rescale: Float32Array;
+  /** rows × cols: exp(score − mNew), 0 where blocked. */
+  p: Float32Array;
+  /** Per row: the running sum ℓ after this block. */
+  sum: Float32Array;
+  /** rows × dv: the unnormalised output after this block, rescale · acc_old + p · V_block. */
+  acc: Float32Array;
+}
+
+export interface TileTrace {
+  blockRows: number; blockCols: number;
+  n: number; m: number; dk: number; dv: number; scale: number; causal: boolean;
+  /** The keep flags used, or null. */
+  mask: Uint8Array | null;
+  /** The head's q, k, v (from a config: after RoPE). */
+  q: Matrix; k: Matrix; v: Matrix;
+  steps: TileStep[];
+  /** n × dv: O = acc / ℓ (a row with no visible key is zero). */
+  out: Matrix;
+  /** Per row: the final ℓ. */
+  sum: Float32Array;
+  /** From a config: the head shown, and the labels; null otherwise. */
+  head: number | null; tokens: string[] | null; contextTokens: string[] | null;
+}
+
+export interface PoolOptions {
+  /** Workers to start; default: the machine's cores (navigator.hardwareConcurrency, os.availableParallelism()). */
+  workers?: number;
+  /** Makes worker `index`: a Web Worker or a worker_threads Worker running attention-worker.js. */
+  createWorker?: (index: number) => unknown;
+  /** The worker script; default: attention-worker.js next to engine.js. */
+  workerUrl?: string | URL;
+  /** Milliseconds a worker may take to load its engine before it counts as failed; default 20000. */
+  startTimeout?: number;
+}
+
+export interface AttentionPool {
+  /** Workers running (0: everything runs on the calling thread). */
+  readonly threads: number;
+  /** Why fewer workers run than were asked for, or null. */
+  readonly warning: string | null;
+  /** attention() split by rows across the workers; threads = slices run, warning as above. */
+  attention(q: Float32Array, k: Float32Array, v: Float32Array, options: FastOptions):
+    Promise<{ data: Float32Array; threads: number; warning: string | null }>;
+  /** Stops the workers. */
+  close(): void;
 }
 
 export interface LoadOptions {

@@ -193,15 +193,19 @@ function deepFreeze(object) {
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string'
   && typeof window === 'undefined';
 
-// Node's file module, named where no bundler looks: a dynamic import of it by its literal
-// name makes esbuild fail, and webpack and Vite warn, when they bundle this file for a
-// browser, although a browser never reaches that branch. The comments tell webpack and Vite
-// to leave the import alone; esbuild leaves a non-literal import() as it is.
+// Node's modules (the file module, and os and worker_threads for the worker pool), named
+// where no bundler looks: a dynamic import of one by its literal name makes esbuild fail,
+// and webpack and Vite warn, when they bundle this file for a browser, although a browser
+// never reaches those branches. The comments tell webpack and Vite to leave the import
+// alone; esbuild leaves a non-literal import() as it is.
 const NODE_FS = ['node:fs', 'promises'].join('/');
+const NODE_OS = ['node', 'os'].join(':');
+const NODE_WORKERS = ['node', 'worker_threads'].join(':');
+const importNode = (name) => import(/* webpackIgnore: true */ /* @vite-ignore */ name);
 
 async function readWasm(url) {
   if (isNode && url.protocol === 'file:') {
-    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS);
+    const { readFile } = await importNode(NODE_FS);
     return readFile(url);
   }
   return undefined; // browsers and workers: the module fetches (and streams) it itself
@@ -315,8 +319,18 @@ export async function loadEngine(options = {}) {
     }
   }
 
-  // The fused fast path: row-major Float32Arrays in, a new Float32Array (n x dv) out.
-  function attention(q, k, v, opts = {}) {
+  // The true length of a real Uint8Array, or -1 (read like float32Length).
+  function uint8Length(value) {
+    try {
+      return TYPED_TAG.call(value) === 'Uint8Array' ? TYPED_LENGTH.call(value) : -1;
+    } catch {
+      return -1;
+    }
+  }
+
+  // The fast path's arguments, converted and checked for kind: [q, k, v views, options for
+  // the core]. Shared by attention() and tiles().
+  function fastArgs(q, k, v, opts) {
     if (opts === null || typeof opts !== 'object') fail('bad_config', 'options', 'the options must be an object like { n, m, dk, dv }');
     const read = (key) => own(opts, key, key);
     const [n, m, dk, dv] = ['n', 'm', 'dk', 'dv'].map(read);
@@ -340,7 +354,30 @@ export async function loadEngine(options = {}) {
     const scale = read('scale') ?? 1 / Math.sqrt(dk);
     if (typeof scale !== 'number') fail('bad_config', 'scale', `scale must be a number, but it is ${describe(scale)}`);
     if (!Number.isFinite(scale)) fail('non_finite', 'scale', `scale is ${scale}; it must be a finite number`);
-    const result = core.attention(...views, { n, m, dk, dv, scale, causal });
+    const core = { n, m, dk, dv, scale, causal };
+    // firstRow: these rows are rows firstRow.. of a larger problem (a causal mask counts from there).
+    const firstRow = read('firstRow');
+    if (firstRow !== undefined && firstRow !== null) {
+      if (!Number.isInteger(firstRow) || firstRow < 0 || firstRow > limits.maxRows) {
+        fail('bad_config', 'firstRow', `firstRow must be a whole number from 0 to ${limits.maxRows}, but it is ${describe(firstRow)}`);
+      }
+      core.firstRow = firstRow;
+    }
+    // mask: n × m keep flags (0 blocks the key), row-major.
+    const mask = read('mask');
+    if (mask !== undefined && mask !== null) {
+      const length = uint8Length(mask);
+      if (length < 0) fail('bad_config', 'mask', `mask must be a Uint8Array of n × m keep flags, but it is ${describe(mask)}`);
+      if (length !== n * m) fail('shape_mismatch', 'mask', `mask holds ${length} flags but should hold ${n} × ${m} = ${n * m}`);
+      core.mask = new Uint8Array(TYPED_BUFFER.call(mask), TYPED_OFFSET.call(mask), length);
+    }
+    return [views, core];
+  }
+
+  // The fused fast path: row-major Float32Arrays in, a new Float32Array (n x dv) out.
+  function attention(q, k, v, opts = {}) {
+    const [views, args] = fastArgs(q, k, v, opts);
+    const result = core.attention(...views, args);
     if (!result.ok) throw failed(result);
     return result.data;
   }
@@ -368,6 +405,213 @@ export async function loadEngine(options = {}) {
     weights: () => unwrap(core.modelTrainWeights(), 'weights'),
     stop: () => core.modelTrainStop(),
   });
+  // One head of a config as the fast path's arguments: its q, k, v (after RoPE), its scale
+  // and its mask. The fused kernel computes dot-product scores only.
+  function headArgs(config, options) {
+    const trace = run(config, options);
+    const index = own(options ?? {}, 'head', 'head') ?? 0;
+    if (!Number.isInteger(index) || index < 0 || index >= trace.heads.length) {
+      fail('bad_config', 'head', `head must be a whole number from 0 to ${trace.heads.length - 1}, but it is ${describe(index)}`);
+    }
+    if (own(config, 'score', 'score') === 'additive') {
+      fail('bad_config', 'score', 'the fused kernel computes dot-product scores; additive scores have no tiled kernel');
+    }
+    const head = trace.heads[index];
+    const maskKind = own(config, 'mask', 'mask');
+    const args = {
+      q: head.q.data, k: head.k.data, v: head.v.data,
+      n: head.q.rows, m: head.k.rows, dk: head.q.cols, dv: head.v.cols, scale: trace.scale,
+      causal: maskKind === 'causal',
+    };
+    // A custom mask as keep flags: the keys run() blocked (-Infinity in its masked scores).
+    if (Array.isArray(maskKind)) args.mask = Uint8Array.from(head.masked.data, (x) => (x === -Infinity ? 0 : 1));
+    return { args, head: index, trace };
+  }
+
+  // The fused kernel with small blocks, every step kept. `input` is a config (one head of
+  // it, options.head) or the fast path's { q, k, v, n, m, dk, dv, scale, causal, mask }.
+  function tiles(input, options = {}) {
+    if (input === null || typeof input !== 'object') fail('bad_config', 'input', `tiles() takes a config or { q, k, v, n, m, dk, dv }, but it got ${describe(input)}`);
+    if (options === null || typeof options !== 'object') fail('bad_config', 'options', 'the options must be an object like { blockRows, blockCols }');
+    const fromConfig = Object.prototype.hasOwnProperty.call(input, 'x');
+    const { args, head, trace } = fromConfig ? headArgs(input, options) : { args: input, head: null, trace: null };
+    const [views, coreArgs] = fastArgs(own(args, 'q', 'q'), own(args, 'k', 'k'), own(args, 'v', 'v'), args);
+    for (const key of ['blockRows', 'blockCols']) {
+      const value = own(options, key, key) ?? 2;
+      if (!Number.isInteger(value) || value < 0) fail('bad_config', key, `${key} must be a whole number, but it is ${describe(value)}`);
+      coreArgs[key] = value;
+    }
+    const result = core.tiles(...views, coreArgs);
+    if (!result.ok) throw failed(result);
+    const { n, m, dk, dv, scale, causal } = coreArgs;
+    const matrix = (data, rows, cols) => ({ rows, cols, data });
+    return Object.assign(result.trace, {
+      n, m, dk, dv, scale, causal,
+      mask: coreArgs.mask ?? null,
+      q: matrix(views[0].slice(), n, dk), k: matrix(views[1].slice(), m, dk), v: matrix(views[2].slice(), m, dv),
+      out: matrix(result.trace.out, n, dv),
+      head,
+      tokens: trace?.tokens ?? null,
+      contextTokens: trace?.contextTokens ?? null,
+    });
+  }
+
+  // Splits rows 0..n into at most `parts` ranges of about equal work, on the kernel's
+  // 4-row tiles: equal counts without a mask; under a causal mask row i costs ~i + 1 keys, so
+  // the boundaries go where the work so far is t/parts of the whole (n·√(t/parts)).
+  function splitRows(n, parts, causal) {
+    const bounds = [0];
+    for (let t = 1; t < parts; t++) {
+      const at = causal ? n * Math.sqrt(t / parts) : (n * t) / parts;
+      const row = Math.min(n, Math.max(bounds[bounds.length - 1], Math.round(at / 4) * 4));
+      if (row > bounds[bounds.length - 1] && row < n) bounds.push(row);
+    }
+    bounds.push(n);
+    return bounds.slice(1).map((end, i) => [bounds[i], end]);
+  }
+
+  // Every core: a pool of Web Workers (browsers) or worker_threads (Node), each with its own
+  // engine, that split the query rows of attention() between them. Plain postMessage with
+  // transferred ArrayBuffers, no SharedArrayBuffer: works on any static host, without
+  // cross-origin isolation. A worker that cannot start is left out; with none, the pool runs
+  // on this thread and says so (pool.warning, and each result's `warning`).
+  async function createPool(poolOptions = {}) {
+    if (poolOptions === null || typeof poolOptions !== 'object') fail('bad_config', 'options', 'the pool options must be an object like { workers: 4 }');
+    const read = (key) => own(poolOptions, key, key);
+    let count = read('workers');
+    if (count === undefined || count === null) {
+      count = isNode ? (await importNode(NODE_OS)).availableParallelism?.() ?? 2 : globalThis.navigator?.hardwareConcurrency ?? 2;
+    }
+    if (!Number.isInteger(count) || count < 1 || count > 64) fail('bad_config', 'workers', `workers must be a whole number from 1 to 64, but it is ${describe(count)}`);
+    const createWorker = read('createWorker') ?? (async () => {
+      const url = new URL(read('workerUrl') ?? './attention-worker.js', import.meta.url);
+      if (isNode) return new (await importNode(NODE_WORKERS)).Worker(url);
+      return new Worker(url, { type: 'module' });
+    });
+    const startTimeout = read('startTimeout') ?? 20000;
+    const init = { type: 'init', simd, wasmUrl: wasmUrl?.href ?? null, wasmBinary: options.wasmBinary ?? null };
+
+    // One interface over both kinds of worker: Node's emit data and errors, browsers' events.
+    function listen(worker, type, fn) {
+      if (typeof worker.on === 'function') worker.on(type, fn);
+      else worker.addEventListener(type, type === 'message' ? (event) => fn(event.data) : (event) => fn(event.error ?? event.message ?? event));
+    }
+    const reason = (err) => String(err?.message ?? err ?? 'unknown error');
+
+    function start(index) {
+      return new Promise((resolve) => {
+        let worker;
+        let settled = false;
+        const timer = setTimeout(() => done(null, `did not answer within ${startTimeout} ms`), startTimeout);
+        function done(ready, why) {
+          if (settled) return; // later errors belong to the running pool's handlers
+          settled = true;
+          clearTimeout(timer);
+          if (!ready) {
+            try { worker?.terminate(); } catch { /* already gone */ }
+          }
+          resolve(ready ? { worker, jobs: new Map(), alive: true } : { error: `worker ${index + 1}: ${why}` });
+        }
+        Promise.resolve().then(() => createWorker(index)).then((w) => {
+          worker = w;
+          listen(worker, 'message', (message) => {
+            if (message?.type === 'ready') done(true);
+            else if (message?.type === 'failed') done(null, message.message);
+          });
+          listen(worker, 'error', (err) => done(null, reason(err)));
+          listen(worker, 'exit', () => done(null, 'exited'));
+          worker.postMessage(init);
+        }, (err) => done(null, reason(err)));
+      });
+    }
+
+    const started = await Promise.all(Array.from({ length: count }, (_, i) => start(i)));
+    const workers = started.filter((w) => w.worker);
+    const failures = started.filter((w) => w.error).map((w) => w.error);
+    let warning = null;
+    if (failures.length === count) warning = `no worker could start (${failures[0]}); running on one thread`;
+    else if (failures.length) warning = `${failures.length} of ${count} workers could not start (${failures[0]}); using ${workers.length}`;
+    let nextId = 0;
+
+    // A worker that fails after starting: its rows are run here, and it is not used again.
+    function lose(slot, why) {
+      if (!slot.alive) return;
+      slot.alive = false;
+      try { slot.worker.terminate(); } catch { /* already gone */ }
+      const jobs = [...slot.jobs.values()];
+      slot.jobs.clear();
+      for (const job of jobs) job.lost(why);
+    }
+    for (const slot of workers) {
+      listen(slot.worker, 'message', (message) => {
+        if (message?.type !== 'result') return;
+        const job = slot.jobs.get(message.id);
+        if (!job) return;
+        slot.jobs.delete(message.id);
+        job.settle(message);
+      });
+      listen(slot.worker, 'error', (err) => lose(slot, reason(err)));
+      listen(slot.worker, 'exit', () => lose(slot, 'exited'));
+    }
+
+    function runOn(slot, payload, transfer) {
+      return new Promise((resolve, reject) => {
+        const id = nextId++;
+        slot.jobs.set(id, {
+          settle: (m) => (m.ok ? resolve({ data: m.data }) : reject(new AttentionError(m.code, m.field, m.message))),
+          lost: (why) => resolve({ lost: why }),
+        });
+        slot.worker.postMessage({ type: 'run', id, ...payload }, transfer);
+      });
+    }
+
+    async function parallel(q, k, v, opts = {}) {
+      const [[qv, kv, vv], args] = fastArgs(q, k, v, opts);
+      if (args.firstRow !== undefined) fail('bad_config', 'firstRow', 'the pool splits rows itself; firstRow is for a single call');
+      const { n, m, dk, dv } = args;
+      const live = workers.filter((w) => w.alive);
+      if (live.length === 0) return { data: attention(qv, kv, vv, args), threads: 1, warning };
+      const ranges = splitRows(n, live.length, args.causal);
+      // A view into a larger buffer would clone all of that buffer: send just its numbers.
+      const whole = (a) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : a.slice());
+      const [kSend, vSend] = [whole(kv), whole(vv)];
+      const parts = await Promise.all(ranges.map(([from, to], i) => {
+        const part = { ...args, n: to - from, firstRow: from };
+        if (args.mask) part.mask = args.mask.slice(from * m, to * m);
+        const qPart = qv.slice(from * dk, to * dk);
+        // k and v are copied to each worker (structured clone); q's rows and the mask's are moved.
+        return runOn(live[i], { q: qPart, k: kSend, v: vSend, opts: part }, [qPart.buffer, ...(part.mask ? [part.mask.buffer] : [])]);
+      }));
+      const out = new Float32Array(n * dv);
+      let lostWhy = null;
+      parts.forEach((result, i) => {
+        const [from, to] = ranges[i];
+        if (result.lost) {
+          lostWhy ??= result.lost;
+          const part = { ...args, n: to - from, firstRow: from };
+          if (args.mask) part.mask = args.mask.subarray(from * m, to * m);
+          out.set(attention(qv.subarray(from * dk, to * dk), kv, vv, part), from * dv);
+        } else {
+          out.set(result.data, from * dv);
+        }
+      });
+      if (lostWhy) warning = `a worker stopped (${lostWhy}); its rows ran on this thread`;
+      return { data: out, threads: ranges.length, warning: lostWhy ? warning : (live.length < count ? warning : null) };
+    }
+
+    return Object.freeze({
+      /** Workers that started (0: everything runs on the calling thread). */
+      get threads() { return workers.filter((w) => w.alive).length; },
+      get warning() { return warning; },
+      attention: parallel,
+      close() {
+        for (const slot of workers) {
+          slot.alive = false;
+          try { slot.worker.terminate(); } catch { /* already gone */ }
+        }
+      },
+    });
+  }
 
   return Object.freeze({
     version: core.version(),
@@ -380,6 +624,8 @@ export async function loadEngine(options = {}) {
     attention,
     modelForward,
     modelTraining,
+    tiles,
+    createPool,
     // Forward passes run so far (a training step costs one; tests count them).
     forwardPasses: () => core.forwardPasses(),
     // The core's own step table [{ id, perHead }], which STEP_IDS mirrors.

@@ -15,9 +15,10 @@ export type AttentionPlaygroundTable =
 /**
  * What the `view` attribute takes: "flow", every step of one head on one screen (the
  * compact figure the embed dialog writes); "steps", one section per step with its formula
- * and text (the default); "heatmap", one step's matrix, large and coloured by value.
+ * and text (the default); "heatmap", one step's matrix, large and coloured by value;
+ * "tiles", the fused (FlashAttention-style) kernel block by block on the widget's example.
  */
-export type AttentionPlaygroundView = 'flow' | 'steps' | 'heatmap';
+export type AttentionPlaygroundView = 'flow' | 'steps' | 'heatmap' | 'tiles';
 
 /** The element's attributes, all strings as in HTML (for JSX or template type checks). */
 export interface AttentionPlaygroundAttributes {

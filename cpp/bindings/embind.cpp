@@ -194,20 +194,73 @@ val run_js(val input, val profile, bool keep) {
 
 void drop_kept_js() { kept.reset(); }
 
+// The fast path's options as engine.js checked them: sizes, scale, causal, and optionally
+// firstRow (a row slice of a causal problem) and mask (a Uint8Array of n x m keep flags).
+struct FastArgs {
+  FusedShape shape;
+  float scale;
+  std::vector<float> q, k, v;
+  std::vector<unsigned char> keep;
+  FusedMask mask;
+};
+
+FastArgs fast_args(const val& q, const val& k, const val& v, const val& opts) {
+  FastArgs a{{opts["n"].as<std::size_t>(), opts["m"].as<std::size_t>(), opts["dk"].as<std::size_t>(),
+              opts["dv"].as<std::size_t>()},
+             opts["scale"].as<float>()};
+  validate_fused(a.shape, a.scale);  // before any copy: refuse what cannot fit
+  a.q = emscripten::convertJSArrayToNumberVector<float>(q);
+  a.k = emscripten::convertJSArrayToNumberVector<float>(k);
+  a.v = emscripten::convertJSArrayToNumberVector<float>(v);
+  a.mask.causal = opts["causal"].as<bool>() ? Causal::yes : Causal::no;
+  if (!absent(opts["firstRow"])) a.mask.first_row = opts["firstRow"].as<std::size_t>();
+  if (!absent(opts["mask"])) {
+    a.keep = emscripten::convertJSArrayToNumberVector<unsigned char>(opts["mask"]);
+    a.mask.keep = a.keep.data();
+  }
+  return a;
+}
+
 // The fast path. JS has checked that q, k, v are Float32Arrays of the right lengths.
 val attention_js(val q, val k, val v, val opts) {
   return guarded("data", [&] {
-    const FusedShape shape{opts["n"].as<std::size_t>(), opts["m"].as<std::size_t>(),
-                           opts["dk"].as<std::size_t>(), opts["dv"].as<std::size_t>()};
-    const float scale = opts["scale"].as<float>();
-    validate_fused(shape, scale);  // before any copy: refuse what cannot fit
-    const auto qs = emscripten::convertJSArrayToNumberVector<float>(q);
-    const auto ks = emscripten::convertJSArrayToNumberVector<float>(k);
-    const auto vs = emscripten::convertJSArrayToNumberVector<float>(v);
-    std::vector<float> out(shape.n * shape.dv);
-    fused_attention(qs.data(), ks.data(), vs.data(), out.data(), shape, scale,
-                    opts["causal"].as<bool>() ? Causal::yes : Causal::no);
+    const FastArgs a = fast_args(q, k, v, opts);
+    std::vector<float> out(a.shape.n * a.shape.dv);
+    fused_attention(a.q.data(), a.k.data(), a.v.data(), out.data(), a.shape, a.scale, a.mask);
     return floats(out.data(), out.size());
+  });
+}
+
+// The traced kernel: the fast path's algorithm with small blocks, every step kept.
+val tiles_js(val q, val k, val v, val opts) {
+  return guarded("trace", [&] {
+    const FastArgs a = fast_args(q, k, v, opts);
+    const TileBlocks blocks{opts["blockRows"].as<std::size_t>(), opts["blockCols"].as<std::size_t>()};
+    const TiledTrace t =
+        fused_attention_traced(a.q.data(), a.k.data(), a.v.data(), a.shape, a.scale, a.mask, blocks);
+    val steps = val::array();
+    for (const TileStep& st : t.steps) {
+      val o = val::object();
+      o.set("row0", st.row0);
+      o.set("rows", st.rows);
+      o.set("col0", st.col0);
+      o.set("cols", st.cols);
+      o.set("scores", floats(st.scores.data(), st.scores.size()));
+      o.set("mOld", floats(st.m_old.data(), st.m_old.size()));
+      o.set("mNew", floats(st.m_new.data(), st.m_new.size()));
+      o.set("rescale", floats(st.rescale.data(), st.rescale.size()));
+      o.set("p", floats(st.p.data(), st.p.size()));
+      o.set("sum", floats(st.sum.data(), st.sum.size()));
+      o.set("acc", floats(st.acc.data(), st.acc.size()));
+      steps.call<void>("push", o);
+    }
+    val out = val::object();
+    out.set("blockRows", t.blocks.rows);
+    out.set("blockCols", t.blocks.cols);
+    out.set("steps", steps);
+    out.set("out", floats(t.out.data(), t.out.size()));
+    out.set("sum", floats(t.sum.data(), t.sum.size()));
+    return out;
   });
 }
 
@@ -262,6 +315,8 @@ val limits_js() {
   out.set("maxRows", FusedLimits::max_rows);
   out.set("maxWidth", FusedLimits::max_width);
   out.set("maxBytes", FusedLimits::max_bytes);
+  out.set("maxBlockRows", TileLimits::max_block_rows);
+  out.set("maxBlockCols", TileLimits::max_block_cols);
   out.set("page", limits_object(Limits::page()));
   return out;
 }
@@ -434,6 +489,7 @@ unsigned batch_width_js() { return static_cast<unsigned>(kernels::batch_width())
 EMSCRIPTEN_BINDINGS(attention_core) {
   emscripten::function("run", &run_js);
   emscripten::function("attention", &attention_js);
+  emscripten::function("tiles", &tiles_js);
   emscripten::function("backward", &backward_js);
   emscripten::function("limits", &limits_js);
   emscripten::function("fields", &fields_js);

@@ -52,28 +52,42 @@ inline batch exp_nonpositive(batch x) {
   return xsimd::select(underflow, batch(0.0f), p * two_n);
 }
 
-// Kt: for key block b, a dk x Bc panel (row p holds dimension p of the block's keys),
-// zero-padded past m. Padded keys are masked to -inf in the score tile.
-void pack_kt(const float* k, aligned& kt, std::size_t m, std::size_t dk) {
-  const std::size_t blocks = (m + Bc - 1) / Bc;
-  kt.assign(blocks * Bc * dk, 0.0f);
+// Kt: for key block b (bc keys), a dk x stride panel (row p holds dimension p of the
+// block's keys), zero-padded past the block's last key. Padded keys are masked to -inf in
+// the score tile. The fast path has bc = stride = Bc; the traced kernel any bc, its stride
+// rounded up to whole pairs of batches.
+void pack_kt(const float* k, aligned& kt, std::size_t m, std::size_t dk, std::size_t bc, std::size_t stride) {
+  const std::size_t blocks = (m + bc - 1) / bc;
+  kt.assign(blocks * stride * dk, 0.0f);
   for (std::size_t j = 0; j < m; ++j) {
-    float* panel = kt.data() + (j / Bc) * Bc * dk;
-    for (std::size_t p = 0; p < dk; ++p) panel[p * Bc + j % Bc] = k[j * dk + p];
+    float* panel = kt.data() + (j / bc) * stride * dk;
+    for (std::size_t p = 0; p < dk; ++p) panel[p * stride + j % bc] = k[j * dk + p];
   }
 }
 
+constexpr std::size_t stride_for(std::size_t bc) { return (bc + 2 * W - 1) / (2 * W) * (2 * W); }
+
 // One tile of R query rows against all key blocks it may see.
-template <std::size_t R>
 struct Tile {
-  const float* q;  // R rows of dk
-  float* out;      // R rows of dv
-  std::size_t first_row;
+  const float* q;             // R rows of dk, already scaled
+  float* out;                 // R rows of dv
+  std::size_t first_row;      // position of the tile's first row among all queries (causal)
+  const unsigned char* keep;  // R rows of m flags (0 blocks a key), or null
 };
 
-template <std::size_t R>
-void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedShape& s, Causal causal,
-              float* scores /* R x Bc */) {
+// The fast path records nothing; the traced kernel passes a Recorder (below). Both run the
+// same run_tile, so what the page shows is what the kernel does.
+struct NoTrace {
+  static constexpr bool on = false;
+};
+
+// FixedCols: keys per block known at compile time (the fast path's Bc), or 0 for the traced
+// kernel's run-time `bc`.
+template <std::size_t R, std::size_t FixedCols, class Tracer>
+void run_tile(const Tile& t, const aligned& kt, const float* v, const FusedShape& s, Causal causal,
+              std::size_t run_bc, float* scores /* R x stride */, Tracer& tracer) {
+  const std::size_t bc = FixedCols ? FixedCols : run_bc;
+  const std::size_t stride = FixedCols ? FixedCols : stride_for(run_bc);
   float row_max[R];
   float row_sum[R];
   for (std::size_t r = 0; r < R; ++r) {
@@ -84,23 +98,24 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
   // Causal: the last row of the tile sees keys 0..first_row+R-1; later blocks are skipped.
   const std::size_t key_end = causal == Causal::yes ? std::min(s.m, t.first_row + R) : s.m;
 
-  for (std::size_t j0 = 0; j0 < key_end; j0 += Bc) {
-    const std::size_t cols = std::min(Bc, key_end - j0);
-    const float* panel = kt.data() + (j0 / Bc) * Bc * s.dk;
+  for (std::size_t j0 = 0; j0 < key_end; j0 += bc) {
+    const std::size_t cols = std::min(bc, key_end - j0);
+    const float* panel = kt.data() + (j0 / bc) * stride * s.dk;
 
     // Scores: for each pair of key batches, R x 2 accumulators stay in registers while the
     // dk products are summed (q broadcast against contiguous keys: no horizontal sums).
-    // Blocks with every key visible (no padding, no causal cut) need no mask, and their
-    // row maxima are taken from the accumulators as the scores are stored.
-    const bool full = cols == Bc && (causal == Causal::no || t.first_row >= j0 + Bc - 1);
+    // Blocks with every key visible (no padding, no causal cut, no custom mask) need no
+    // mask, and their row maxima are taken from the accumulators as the scores are stored.
+    const bool full =
+        cols == stride && t.keep == nullptr && (causal == Causal::no || t.first_row >= j0 + stride - 1);
     batch running_max[R];
     for (std::size_t r = 0; r < R; ++r) running_max[r] = batch(minus_inf);
-    for (std::size_t jc = 0; jc < Bc; jc += 2 * W) {
+    for (std::size_t jc = 0; jc < stride; jc += 2 * W) {
       batch acc0[R], acc1[R];
       for (std::size_t r = 0; r < R; ++r) acc0[r] = acc1[r] = batch(0.0f);
       for (std::size_t p = 0; p < s.dk; ++p) {
-        const batch k0 = batch::load_aligned(panel + p * Bc + jc);
-        const batch k1 = batch::load_aligned(panel + p * Bc + jc + W);
+        const batch k0 = batch::load_aligned(panel + p * stride + jc);
+        const batch k1 = batch::load_aligned(panel + p * stride + jc + W);
         for (std::size_t r = 0; r < R; ++r) {
           const batch qb(t.q[r * s.dk + p]);
           acc0[r] = xsimd::fma(qb, k0, acc0[r]);
@@ -108,21 +123,26 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
         }
       }
       for (std::size_t r = 0; r < R; ++r) {
-        acc0[r].store_aligned(scores + r * Bc + jc);
-        acc1[r].store_aligned(scores + r * Bc + jc + W);
+        acc0[r].store_aligned(scores + r * stride + jc);
+        acc1[r].store_aligned(scores + r * stride + jc + W);
         running_max[r] = xsimd::max(running_max[r], xsimd::max(acc0[r], acc1[r]));
       }
     }
 
-    // Mask what this block must not contribute: padding past the last key, and under a
-    // causal mask the keys after each row's own position.
+    // Mask what this block must not contribute: padding past the last key, under a causal
+    // mask the keys after each row's own position, and the keys a custom mask blocks.
     for (std::size_t r = 0; r < R && !full; ++r) {
       std::size_t visible = cols;
       if (causal == Causal::yes) {
         const std::size_t row = t.first_row + r;
         visible = row + 1 <= j0 ? 0 : std::min(cols, row + 1 - j0);
       }
-      for (std::size_t j = visible; j < Bc; ++j) scores[r * Bc + j] = minus_inf;
+      for (std::size_t j = visible; j < stride; ++j) scores[r * stride + j] = minus_inf;
+      if (t.keep != nullptr) {
+        const unsigned char* flags = t.keep + r * s.m + j0;
+        for (std::size_t j = 0; j < visible; ++j)
+          if (flags[j] == 0) scores[r * stride + j] = minus_inf;
+      }
     }
 
     // Online softmax: new running max, rescale what was accumulated, exponentiate.
@@ -131,13 +151,15 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
       batch mx = running_max[r];
       if (!full) {
         mx = batch(minus_inf);
-        for (std::size_t j = 0; j < Bc; j += W) mx = xsimd::max(mx, batch::load_aligned(scores + r * Bc + j));
+        for (std::size_t j = 0; j < stride; j += W)
+          mx = xsimd::max(mx, batch::load_aligned(scores + r * stride + j));
       }
       new_max[r] = std::max(row_max[r], xsimd::reduce_max(mx));
     }
+    if constexpr (Tracer::on) tracer.block(t, R, j0, cols, scores, stride, row_max, new_max);
     // alpha_r = exp(old max - new max) for all rows at once (0 on a row's first visible
     // block, where the old max is -inf; 1 while a row has seen nothing yet).
-    alignas(64) float alpha[W > R ? W : R];
+    alignas(64) float alpha[(R + W - 1) / W * W];
     for (std::size_t r0 = 0; r0 < R; r0 += W) {
       alignas(64) float diff[W];
       for (std::size_t i = 0; i < W; ++i) {
@@ -147,14 +169,14 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
       exp_nonpositive(batch::load_aligned(diff)).store_aligned(alpha + r0);
     }
     for (std::size_t r = 0; r < R; ++r) {
-      float* row = scores + r * Bc;
+      float* row = scores + r * stride;
       if (new_max[r] == minus_inf) {  // nothing visible yet for this row: it adds nothing
-        std::fill(row, row + Bc, 0.0f);
+        std::fill(row, row + stride, 0.0f);
         continue;
       }
       const batch nm(new_max[r]);
       batch sum(0.0f);
-      for (std::size_t j = 0; j < Bc; j += W) {
+      for (std::size_t j = 0; j < stride; j += W) {
         const batch e = exp_nonpositive(batch::load_aligned(row + j) - nm);
         e.store_aligned(row + j);
         sum += e;
@@ -174,7 +196,7 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
         const batch v0 = batch::load_unaligned(vrow);
         const batch v1 = batch::load_unaligned(vrow + W);
         for (std::size_t r = 0; r < R; ++r) {
-          const batch pb(scores[r * Bc + j]);
+          const batch pb(scores[r * stride + j]);
           acc0[r] = xsimd::fma(pb, v0, acc0[r]);
           acc1[r] = xsimd::fma(pb, v1, acc1[r]);
         }
@@ -191,7 +213,7 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
       for (std::size_t r = 0; r < R; ++r) acc[r] = batch(0.0f);
       for (std::size_t j = 0; j < cols; ++j) {
         const batch v0 = batch::load_unaligned(v + (j0 + j) * s.dv + c);
-        for (std::size_t r = 0; r < R; ++r) acc[r] = xsimd::fma(batch(scores[r * Bc + j]), v0, acc[r]);
+        for (std::size_t r = 0; r < R; ++r) acc[r] = xsimd::fma(batch(scores[r * stride + j]), v0, acc[r]);
       }
       for (std::size_t r = 0; r < R; ++r) {
         float* o = t.out + r * s.dv + c;
@@ -201,18 +223,58 @@ void run_tile(const Tile<R>& t, const aligned& kt, const float* v, const FusedSh
     for (std::size_t c = dv_vec; c < s.dv; ++c) {
       for (std::size_t r = 0; r < R; ++r) {
         float acc = 0.0f;
-        for (std::size_t j = 0; j < cols; ++j) acc += scores[r * Bc + j] * v[(j0 + j) * s.dv + c];
+        for (std::size_t j = 0; j < cols; ++j) acc += scores[r * stride + j] * v[(j0 + j) * s.dv + c];
         t.out[r * s.dv + c] = t.out[r * s.dv + c] * alpha[r] + acc;
       }
     }
+    if constexpr (Tracer::on) tracer.update(R, cols, scores, stride, alpha, row_sum, t.out, s.dv);
   }
 
   for (std::size_t r = 0; r < R; ++r) {
-    // A row with no visible key (not possible with m >= 1, even under the causal mask) is zero.
+    // A row with no visible key (possible only with a custom mask) is zero.
     const float inv = row_sum[r] > 0.0f ? 1.0f / row_sum[r] : 0.0f;
     for (std::size_t c = 0; c < s.dv; ++c) t.out[r * s.dv + c] *= inv;
+    if constexpr (Tracer::on) tracer.finish(t, r, row_sum[r]);
   }
 }
+
+// Keeps each block step of run_tile for the traced kernel.
+class Recorder {
+ public:
+  static constexpr bool on = true;
+  Recorder(TiledTrace& trace, std::size_t first_row) : trace_(trace), first_row_(first_row) {}
+
+  // After the block's scores are masked and its new maxima found (scores not yet exponentiated).
+  void block(const Tile& t, std::size_t rows, std::size_t j0, std::size_t cols, const float* scores,
+             std::size_t stride, const float* m_old, const float* m_new) {
+    TileStep step;
+    step.row0 = t.first_row - first_row_;
+    step.rows = rows;
+    step.col0 = j0;
+    step.cols = cols;
+    for (std::size_t r = 0; r < rows; ++r)
+      step.scores.insert(step.scores.end(), scores + r * stride, scores + r * stride + cols);
+    step.m_old.assign(m_old, m_old + rows);
+    step.m_new.assign(m_new, m_new + rows);
+    trace_.steps.push_back(std::move(step));
+  }
+
+  // After the rescale, the exponentials (now in `p`), the running sums and the output update.
+  void update(std::size_t rows, std::size_t cols, const float* p, std::size_t stride, const float* alpha,
+              const float* sum, const float* acc, std::size_t dv) {
+    TileStep& step = trace_.steps.back();
+    for (std::size_t r = 0; r < rows; ++r) step.p.insert(step.p.end(), p + r * stride, p + r * stride + cols);
+    step.rescale.assign(alpha, alpha + rows);
+    step.sum.assign(sum, sum + rows);
+    step.acc.assign(acc, acc + rows * dv);
+  }
+
+  void finish(const Tile& t, std::size_t r, float sum) { trace_.sum[t.first_row - first_row_ + r] = sum; }
+
+ private:
+  TiledTrace& trace_;
+  std::size_t first_row_;
+};
 
 [[noreturn]] void fail(ErrorCode code, const char* field, const std::string& message) {
   throw AttentionError(code, field, message);
@@ -253,9 +315,9 @@ void validate_fused(const FusedShape& s, float scale) {
   if (!std::isfinite(scale)) fail(ErrorCode::non_finite, "scale", "scale must be a finite number");
 }
 
-void fused_attention(const float* q, const float* k, const float* v, float* out, const FusedShape& s,
-                     float scale, Causal causal) {
-  validate_fused(s, scale);
+namespace {
+
+void check_inputs(const float* q, const float* k, const float* v, const FusedShape& s) {
   const struct {
     const float* data;
     std::size_t count;
@@ -269,25 +331,103 @@ void fused_attention(const float* q, const float* k, const float* v, float* out,
       }
     }
   }
+}
 
-  aligned kt;
-  pack_kt(k, kt, s.m, s.dk);
-  // Scaling q once (n x dk products) instead of every score (n x m) saves a multiply per score.
+// Scaling q once (n x dk products) instead of every score (n x m) saves a multiply per score.
+aligned scaled_q(const float* q, const FusedShape& s, float scale) {
   aligned qs(s.n * s.dk);
   for (std::size_t i = 0; i < qs.size(); ++i) qs[i] = q[i] * scale;
-  q = qs.data();
-  aligned scores(4 * Bc);
-  std::size_t i = 0;
-  for (; i + 4 <= s.n; i += 4)
-    run_tile<4>({q + i * s.dk, out + i * s.dv, i}, kt, v, s, causal, scores.data());
-  for (; i < s.n; ++i) run_tile<1>({q + i * s.dk, out + i * s.dv, i}, kt, v, s, causal, scores.data());
-  // Finite inputs can still overflow float32 in a score (1e20 x 1e20): say so, never return NaN.
+  return qs;
+}
+
+// Finite inputs can still overflow float32 in a score (1e20 x 1e20): say so, never return NaN.
+void check_output(const float* out, const FusedShape& s) {
   for (std::size_t j = 0; j < s.n * s.dv; ++j) {
     if (!std::isfinite(out[j])) {
       fail(ErrorCode::non_finite, "q",
            "the scores overflow float32: q, k or the scale are too large; scale them down");
     }
   }
+}
+
+// run_tile for a run-time number of rows (the traced kernel's blocks, and their remainder).
+template <std::size_t R = TileLimits::max_block_rows, class Tracer>
+void run_tile_rows(std::size_t rows, const Tile& t, const aligned& kt, const float* v, const FusedShape& s,
+                   Causal causal, std::size_t bc, float* scores, Tracer& tracer) {
+  if constexpr (R > 1) {
+    if (rows < R) return run_tile_rows<R - 1>(rows, t, kt, v, s, causal, bc, scores, tracer);
+  }
+  run_tile<R, 0>(t, kt, v, s, causal, bc, scores, tracer);
+}
+
+}  // namespace
+
+void fused_attention(const float* q, const float* k, const float* v, float* out, const FusedShape& s,
+                     float scale, Causal causal) {
+  fused_attention(q, k, v, out, s, scale, FusedMask{causal, 0, nullptr});
+}
+
+void fused_attention(const float* q, const float* k, const float* v, float* out, const FusedShape& s,
+                     float scale, const FusedMask& mask) {
+  validate_fused(s, scale);
+  check_inputs(q, k, v, s);
+  aligned kt;
+  pack_kt(k, kt, s.m, s.dk, Bc, Bc);
+  const aligned qs = scaled_q(q, s, scale);
+  aligned scores(4 * Bc);
+  NoTrace none;
+  const auto tile = [&](std::size_t i) {
+    return Tile{qs.data() + i * s.dk, out + i * s.dv, mask.first_row + i,
+                mask.keep ? mask.keep + i * s.m : nullptr};
+  };
+  std::size_t i = 0;
+  for (; i + 4 <= s.n; i += 4) run_tile<4, Bc>(tile(i), kt, v, s, mask.causal, Bc, scores.data(), none);
+  for (; i < s.n; ++i) run_tile<1, Bc>(tile(i), kt, v, s, mask.causal, Bc, scores.data(), none);
+  check_output(out, s);
+}
+
+TiledTrace fused_attention_traced(const float* q, const float* k, const float* v, const FusedShape& s,
+                                  float scale, const FusedMask& mask, TileBlocks blocks) {
+  validate_fused(s, scale);
+  if (blocks.rows < 1 || blocks.rows > TileLimits::max_block_rows) {
+    fail(ErrorCode::bad_config, "blockRows",
+         "blockRows is " + std::to_string(blocks.rows) + "; it must be 1 to " +
+             std::to_string(TileLimits::max_block_rows));
+  }
+  if (blocks.cols < 1 || blocks.cols > TileLimits::max_block_cols) {
+    fail(ErrorCode::bad_config, "blockCols",
+         "blockCols is " + std::to_string(blocks.cols) + "; it must be 1 to " +
+             std::to_string(TileLimits::max_block_cols));
+  }
+  // Every score and probability once, plus each step's partial output rows and row values.
+  const double steps = std::ceil(double(s.n) / blocks.rows) * std::ceil(double(s.m) / blocks.cols);
+  const double floats = 2.0 * s.n * s.m + steps * blocks.rows * (s.dv + 4.0) + 2.0 * s.n * s.dv;
+  if (floats > double(TileLimits::max_floats)) {
+    fail(ErrorCode::too_large, "n",
+         "a trace of these sizes would hold " + std::to_string(static_cast<long long>(floats)) +
+             " numbers; the limit is " + std::to_string(TileLimits::max_floats) +
+             "; use larger blocks or fewer tokens");
+  }
+  check_inputs(q, k, v, s);
+
+  TiledTrace trace;
+  trace.blocks = blocks;
+  trace.out.assign(s.n * s.dv, 0.0f);
+  trace.sum.assign(s.n, 0.0f);
+  aligned kt;
+  const std::size_t stride = stride_for(blocks.cols);
+  pack_kt(k, kt, s.m, s.dk, blocks.cols, stride);
+  const aligned qs = scaled_q(q, s, scale);
+  aligned scores(TileLimits::max_block_rows * stride);
+  Recorder recorder(trace, mask.first_row);
+  for (std::size_t i = 0; i < s.n; i += blocks.rows) {
+    const Tile t{qs.data() + i * s.dk, trace.out.data() + i * s.dv, mask.first_row + i,
+                 mask.keep ? mask.keep + i * s.m : nullptr};
+    run_tile_rows(std::min(blocks.rows, s.n - i), t, kt, v, s, mask.causal, blocks.cols, scores.data(),
+                  recorder);
+  }
+  check_output(trace.out.data(), s);
+  return trace;
 }
 
 }  // namespace attention

@@ -208,6 +208,9 @@ test('the compact figures of the attribute examples: each shows, with no complai
   assert.match(await p.textContent('#figure-select .selection-bar'), /A\[word1, word2\] *exp\(7\.778 − 7\.778\) ÷ Σ = 1 ÷ 1\.014 = 0\.986/);
   assert.match(await p.textContent('#figure-caption .figure-caption'), /^Figure 3\. With a causal mask/);
   assert.equal(await p.textContent('#figure-head .figure-head'), 'Head 2 of 2.');
+  // The tiles view: the fused kernel's first block, and its walk.
+  assert.equal(await p.locator('#figure-tiles [data-section="tiles"] table.matrix[data-step="tile-scores"]').count(), 1);
+  assert.equal(await p.locator('#figure-tiles [data-section="tiles"] button').filter({ hasText: /Next block/ }).count(), 1);
   assert.deepEqual(problems, []);
   await p.screenshot({ path: join(artifacts, 'docs-figures.png'), fullPage: true });
   await p.close();

@@ -46,6 +46,7 @@ test('the tarball holds the built engine, the widget bundle and the types, and n
     'dist/attention-playground.js',
     'dist/embed-resize.js',
     'package.json',
+    'web/attention-worker.js',
     'web/core/attention-core-scalar.js',
     'web/core/attention-core-scalar.wasm',
     'web/core/attention-core.js',

@@ -5,7 +5,7 @@ import { toBase64Url } from './state.js';
 import { TABLE_IDS } from './steps.js';
 
 /** What the widget's view="…" takes (the first is what the embed dialog offers first). */
-export const VIEWS = ['flow', 'steps', 'heatmap'];
+export const VIEWS = ['flow', 'steps', 'heatmap', 'tiles'];
 /**
  * The steps a heatmap can show: the ones the flow draws as coloured cards (web/lib/flow.js);
  * the weight matrices W_Q, W_K, W_V, W_O and v_a are tables of the steps view only.

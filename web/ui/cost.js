@@ -2,6 +2,7 @@
 // JavaScript, up to a size) runs in a Web Worker with a progress bar and a Cancel button;
 // results fill a table and a log-log plot as they arrive.
 import { h, s } from './dom.js';
+import { tileArgs } from '../lib/tiles.js';
 
 const SIZES = [64, 128, 256, 512, 1024, 2048, 4096, 8192];
 const mib = (bytes) => (bytes / 2 ** 20 < 10 ? (bytes / 2 ** 20).toFixed(2) : (bytes / 2 ** 20).toFixed(0));
@@ -37,7 +38,78 @@ function plot(rows, S) {
     h('figcaption', null, h('span', { className: 'key key-fused' }, S.cost.fused), ' ', h('span', { className: 'key key-plain' }, S.cost.plain)));
 }
 
-export function costSection(S) {
+// The reader's own configuration on one core and on all of them: every head through
+// engine.createPool() with one worker, then with one per core (the pools are made once and
+// kept). Both go through workers, so both pay the same copying; the difference is the cores.
+let pools = null;
+
+async function median(run, budgetMs) {
+  await run(); // warm-up: the workers' first call compiles and grows their heaps
+  const samples = [];
+  const start = performance.now();
+  while (samples.length < 7 && (samples.length < 3 || performance.now() - start < budgetMs)) {
+    const t0 = performance.now();
+    await run();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[samples.length >> 1];
+}
+
+function coresBlock(S, { engine, current }) {
+  const T = S.cost;
+  const button = h('button', { type: 'button', className: 'cost-cores-run' }, T.coresRun);
+  const status = h('p', { role: 'status', className: 'cost-cores-status' });
+  const body = h('tbody');
+  const table = h('table', { className: 'cost-table cost-cores', hidden: true },
+    h('caption', null, T.coresCaption),
+    h('thead', null, h('tr', null, [T.cores, T.fusedMs, T.gflops, T.speedup].map((c) => h('th', { scope: 'col' }, c)))),
+    body);
+  button.addEventListener('click', async () => {
+    const { config, trace } = current();
+    const heads = trace.heads.map((_, i) => tileArgs(trace, config, i));
+    if (heads.some((a) => a === null)) {
+      status.textContent = T.coresAdditive;
+      return;
+    }
+    button.disabled = true;
+    status.textContent = T.starting;
+    try {
+      pools ??= await Promise.all([engine.createPool({ workers: 1 }), engine.createPool()]);
+      const { n, m, dk, dv, causal } = heads[0];
+      // Work actually done: a causal run skips the keys after each query (a custom mask does not).
+      let pairs = 0;
+      for (let i = 0; i < n; i++) pairs += causal ? Math.min(i + 1, m) : m;
+      const flops = 2 * pairs * (dk + dv) * heads.length;
+      const rows = [];
+      let warning = null;
+      for (const pool of pools) {
+        status.textContent = T.coresRunning(Math.max(1, pool.threads));
+        const ms = await median(async () => {
+          const results = await Promise.all(heads.map(({ q, k, v, ...opts }) => pool.attention(q, k, v, opts)));
+          warning ??= results.find((r) => r.warning)?.warning ?? null;
+        }, 1000);
+        rows.push({ threads: Math.max(1, pool.threads), ms });
+      }
+      body.replaceChildren(...rows.map((r) => h('tr', null,
+        h('th', { scope: 'row' }, r.threads === 1 ? T.oneCore : T.allCores(r.threads)),
+        h('td', null, r.ms < 1 ? r.ms.toFixed(3) : r.ms.toFixed(2)),
+        h('td', null, (flops / r.ms / 1e6).toPrecision(3)),
+        h('td', null, `×${(rows[0].ms / r.ms).toFixed(2)}`))));
+      table.hidden = false;
+      status.textContent = [T.coresDone(n, m, dk, heads.length, causal ? T.causal : Array.isArray(config.mask) ? T.customMask : T.noMask), warning].filter(Boolean).join(' ');
+    } catch (err) {
+      status.textContent = T.failed(err.message ?? String(err));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('div', { className: 'cost-cores-block' },
+    h('h3', null, T.coresTitle), h('p', { className: 'explanation' }, T.coresText), button, status, h('div', { className: 'table-scroll' }, table));
+}
+
+/** S: the strings; options: { engine, current() -> { config, trace } } for the one-core / all-cores timing. */
+export function costSection(S, options = null) {
   const T = S.cost;
   const maxN = h('select', { id: 'cost-n' }, SIZES.slice(2).map((n) => h('option', { value: n, selected: n === 2048 }, String(n))));
   const d = h('select', { id: 'cost-d' }, [32, 64, 128].map((v) => h('option', { value: v, selected: v === 64 }, String(v))));
@@ -116,5 +188,6 @@ export function costSection(S) {
         h('label', { for: 'cost-d' }, 'd'), d,
         h('span', { className: 'check' }, causal, h('label', { for: 'cost-causal' }, T.causal)),
         run, cancel, progress),
-      status, h('div', { className: 'table-scroll' }, table), plotBox));
+      status, h('div', { className: 'table-scroll' }, table), plotBox,
+      options?.engine?.createPool ? coresBlock(S, options) : null));
 }

@@ -10,10 +10,12 @@ import { renderControls } from './controls-view.js';
 import { SectionsView } from './sections-view.js';
 import { ExplainView } from './explain-view.js';
 import { FlowView } from './flow-view.js';
+import { TilesView } from './tiles-view.js';
 import { HeadsGrid } from './heads-grid.js';
 import { renderToolbar, renderSelection, renderStory } from './toolbar.js';
 import { sectionsView, chipsOf, warningsOf, controlsView, explanationOf, cellClassOf } from '../lib/view-model.js';
 import { flowCards } from '../lib/flow.js';
+import { tilesView, explainTile, tileArgs, clampBlocks, TILE_BLOCKS } from '../lib/tiles.js';
 import { STORIES, judge } from '../lib/stories.js';
 import { fmt } from '../lib/format.js';
 import { tableKey } from '../lib/explain.js';
@@ -26,14 +28,16 @@ export class Playground {
   /**
    * options: { engine, state, controls = true, readonly = false, steps = null (all),
    *            renderMath(el, tex), onChange(state), overview = true, authorTools = true,
-   *            view = 'article' | 'flow', toolbar = false (view switch, walk, undo, story),
+   *            view = 'article' | 'flow' | 'tiles', toolbar = false (view switch, walk, undo, story),
    *            keys = root (where Ctrl+Z is heard), onView(view),
    *            onWriteOut({ state, trace, select, head }) (the toolbar's "Write it out"),
    *            stories = true (a preset's story: its caption, question and first selection),
    *            selectionBar = false (without the toolbar: the bar that explains the selected
    *            cell, under the tables), head = null (a number: the head the flow shows and
-   *            the only one the article shows) }
+   *            the only one the article shows),
    * `steps` filters the flow's cards as it filters the article's sections.
+   *            tiles = false (true: the article view ends with the "tiles" section, the fused
+   *            kernel block by block; view 'tiles' shows that section alone) }
    * Throws the engine's AttentionError when the first state cannot be run.
    */
   constructor(root, options) {
@@ -48,6 +52,9 @@ export class Playground {
     this.allHeads = false; // the "All heads" grid above the view
     this.selection = null; // { step, head, row, col }, shared by both views
     this.stageIndex = null; // where Play / Step / Back are in the flow
+    this.tileBlocks = { rows: TILE_BLOCKS.rows, cols: TILE_BLOCKS.cols }; // the tiles section's blocks
+    this.tileIndex = 0; // and where its walk is
+    this.tilesCache = null; // { trace, head, rows, cols, tt }: engine.tiles() once per change
     this.past = [];
     this.future = [];
     this.settingsOpen = false;
@@ -74,8 +81,28 @@ export class Playground {
     if (options.overview !== false) root.append(this.overview);
     this.flowEl = h('div', { className: 'flow-host' });
     this.gridEl = h('div', { className: 'heads-grid-host' });
+    this.tilesEl = h('div', { className: 'tiles-host' });
     root.append(this.controls, this.alert, this.warnings, this.gridEl, this.flowEl, this.sectionsEl, this.status, this.tooltip);
+    // The tiles section exists in the document only where it can be shown.
+    if (options.tiles || this.view === 'tiles') this.sectionsEl.after(this.tilesEl);
     if (this.selectionBar && !options.toolbar) this.sectionsEl.after(this.selectionBar);
+    this.tiles = new TilesView(this.tilesEl, {
+      tooltip: this.tooltip,
+      S: () => this.S,
+      renderMath: options.renderMath,
+      explain: (model, step, r, c) => explainTile({
+        tt: this.tilesCache.tt, trace: this.trace, head: this.tilesCache.head, model, step, r, c, decimals: this.state.decimals, S: this.S,
+      }),
+      onBlocks: ({ rows, cols }) => {
+        this.tileBlocks = { rows: Number.isInteger(rows) ? rows : this.tileBlocks.rows, cols: Number.isInteger(cols) ? cols : this.tileBlocks.cols };
+        this.tileIndex = 0;
+        this.render();
+      },
+      onWalk: (delta) => {
+        this.tileIndex += delta;
+        this.render();
+      },
+    });
     this.grid = new HeadsGrid(this.gridEl, {
       S: () => this.S,
       pick: (head, step, r, c) => {
@@ -213,10 +240,14 @@ export class Playground {
     this.warnings.hidden = warnings.length === 0;
     this.warnings.replaceChildren(...warnings.map((w) => h('li', null, w)));
     const flow = this.view === 'flow';
+    const tilesOnly = this.view === 'tiles';
     const cards = flow ? this.cards() : [];
     this.flowEl.hidden = !flow;
-    this.sectionsEl.hidden = flow;
-    if (flow) {
+    this.sectionsEl.hidden = flow || tilesOnly;
+    if (tilesOnly) {
+      this.shown = [];
+      this.overview.hidden = true;
+    } else if (flow) {
       // The settings stay one click away in the flow; the article shows them always.
       if (!this.settingsOpen) this.controls.hidden = true;
       this.overview.hidden = true;
@@ -231,6 +262,7 @@ export class Playground {
     }
     if (this.allHeads && this.trace.heads.length > 1) this.grid.render(this.state, this.trace, { current: this.head, decimals: this.state.decimals });
     else this.grid.hide();
+    this.renderTiles();
     if (this.options.toolbar) this.renderBars(cards);
     else if (this.selectionBar) renderSelection(this.selectionBar, { sentence: null, selection: this.selectionModel() }, S);
     this.refreshPoint();
@@ -246,6 +278,33 @@ export class Playground {
     } else {
       this.unpoint();
     }
+  }
+
+  // ---------- the tiles section: the fused kernel block by block ----------
+
+  renderTiles() {
+    const on = this.view === 'tiles' || (Boolean(this.options.tiles) && this.view === 'article');
+    if (on && !this.tilesEl.isConnected) this.sectionsEl.after(this.tilesEl);
+    this.tilesEl.hidden = !on;
+    if (!on) return;
+    const head = Math.min(this.head, this.trace.heads.length - 1);
+    const args = tileArgs(this.trace, this.state.config, head);
+    const n = this.trace.heads[head].q.rows;
+    const m = this.trace.heads[head].k.rows;
+    const blocks = clampBlocks(this.tileBlocks, n, m);
+    let model = null;
+    if (args) {
+      const c = this.tilesCache;
+      if (!c || c.trace !== this.trace || c.head !== head || c.rows !== blocks.rows || c.cols !== blocks.cols) {
+        this.tilesCache = { trace: this.trace, head, ...blocks, tt: this.engine.tiles(args, { blockRows: blocks.rows, blockCols: blocks.cols }) };
+      }
+      model = tilesView({ tt: this.tilesCache.tt, trace: this.trace, config: this.state.config, head, index: this.tileIndex, S: this.S });
+      this.tileIndex = model.index;
+    }
+    this.tiles.render(model, {
+      blocks: { ...blocks, maxRows: Math.min(TILE_BLOCKS.maxRows, n), maxCols: Math.min(TILE_BLOCKS.maxCols, m) },
+      decimals: this.state.decimals,
+    });
   }
 
   // The one head the current view shows, or null when it shows every head.

@@ -260,7 +260,7 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
       const readonly = this.hasAttribute('readonly');
       const heads = Number.isInteger(state.config?.heads) && state.config.heads > 0 ? state.config.heads : 1;
       const { view, steps, head, select, notes } = this.figure(heads);
-      const pictured = view !== 'steps';
+      const pictured = view === 'flow' || view === 'heatmap';
       try {
         this.playground = new Playground(root, {
           engine: this.engine,
@@ -270,7 +270,9 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
           readonly,
           authorTools: this.getAttribute('tools') !== 'none',
           steps,
-          view: pictured ? 'flow' : 'article',
+          view: view === 'tiles' ? 'tiles' : pictured ? 'flow' : 'article',
+          // view="tiles": the fused kernel block by block (the page's tiles section alone).
+          tiles: view === 'tiles',
           head,
           stories: false,
           // The flow and the heatmap explain the selected cell in a bar under the tables;
@@ -295,7 +297,7 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
       this.box.dataset.view = view;
       this.box.replaceChildren(
         ...notes.map((note) => h('p', { className: 'widget-note', role: 'status' }, note)),
-        ...(readonly ? [] : [h('p', { className: 'hint edit-hint' }, pictured ? S.widget.editHintFlow : S.editHint)]),
+        ...(readonly || view === 'tiles' ? [] : [h('p', { className: 'hint edit-hint' }, pictured ? S.widget.editHintFlow : S.editHint)]),
         // The flow and the heatmap show one head; with several, which one.
         ...(pictured && heads > 1 ? [h('p', { className: 'figure-head' }, S.widget.showingHead(head ?? 0, heads))] : []),
         root);
