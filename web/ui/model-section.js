@@ -390,9 +390,8 @@ function build(el, S, pageLang, shipped, heldout) {
   retrain.using(shared.using, !!shared.retrained);
   el.append(
     h('div', { className: 'model-body' },
-      figures,
       h('div', { className: 'model-try' }, form, examples, message, answer, compare),
-      layersBox, cellNote, learned, retrain.el));
+      layersBox, cellNote, learned, figures, retrain.el));
   show();
   return {
     dispose: () => {
