@@ -413,7 +413,7 @@ function curveSvg(T, losses) {
   svg.append(
     s('line', { x1: 44, x2: W - 8, y1: H - 20, y2: H - 20, className: 'grid' }),
     s('text', { x: 40, y: c.y(c.max) + 4, 'text-anchor': 'end', className: 'axis' }, fmt(c.max, 2)),
-    s('text', { x: 40, y: c.y(c.min || c.max / 100) + 4, 'text-anchor': 'end', className: 'axis' }, c.min ? c.min.toExponential(0) : '0'),
+    s('text', { x: 40, y: c.y(c.log ? c.min : 0) + 4, 'text-anchor': 'end', className: 'axis' }, c.log ? c.min.toExponential(0) : '0'),
     s('text', { x: W - 8, y: H - 4, 'text-anchor': 'end', className: 'axis' }, `${losses.length * CHUNK} ${T.curveAxis}`),
     s('polyline', { points: c.points, className: 'loss-line' }));
   return svg;
