@@ -11,6 +11,7 @@ import { openEmbedDialog } from './ui/embed-dialog.js';
 import { openWriteOutDialog } from './ui/write-out-dialog.js';
 import { costSection } from './ui/cost.js';
 import { learnSection } from './ui/learn.js';
+import { modelSection } from './ui/model-section.js';
 import { followTheme } from './lib/theme.js';
 import katex from './vendor/katex/katex.mjs';
 
@@ -175,10 +176,16 @@ let costHost = null;
 let costLang = null;
 let learnHost = null;
 let learn = null;
-// Learn and Cost are built for a language; a new language rebuilds them (Learn starts over).
+let modelHost = null;
+let model = null;
+// Attention that learned, Learn and Cost are built for a language; a new language rebuilds
+// them (Learn and a training in progress start over; weights trained already stay).
 function renderLearnAndCost() {
   if (!costHost || costLang === lang) return;
   costLang = lang;
+  model?.dispose();
+  model = modelSection(strings(lang), lang);
+  modelHost.replaceChildren(model.el);
   costHost.replaceChildren(costSection(strings(lang), {
     engine: playground.engine,
     current: () => ({ config: playground.state.config, trace: playground.trace }),
@@ -276,9 +283,10 @@ async function start() {
       if (candidate === state) error = strings(lang).badLink(err.message);
     }
   }
+  modelHost = h('div', { className: 'model-host' });
   learnHost = h('div', { className: 'learn-host' });
   costHost = h('div', { className: 'cost-host' });
-  app.append(learnHost, costHost);
+  app.append(modelHost, learnHost, costHost);
   renderLearnAndCost();
   if (error) playground.showError(error);
   renderHeader();

@@ -1,5 +1,5 @@
 // The Learn section: training learn-it-animal raises "it" -> "animal" above 0.5 while the
-// loss falls; Pause stops; Reset restores; a new sentence changes the attention weights
+// loss falls, and (what the section now says) most other words go to "animal" too; Pause stops; Reset restores; a new sentence changes the attention weights
 // through the same learned, unchanged W_Q.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,6 +28,13 @@ test('training learn-it-animal makes "it" attend to "animal"', async () => {
   assert.ok(Number(curve.last) < Number(curve.first) / 4, `loss ${curve.first} -> ${curve.last}`);
   assert.ok(Number(curve.rises) <= 10, `the loss rose ${curve.rises} times in 150 steps`);
   assert.match(await page.textContent('.learn-status'), /step 150 · loss .* · weight it → animal = 0\.\d+/);
+  // Fitting one sentence teaches no language: most rows, not only "it", now peak at "animal".
+  const peaks = await page.$$eval('[data-step="weights"] table.matrix tbody tr', (trs) => trs.map((tr) => {
+    const v = [...tr.querySelectorAll('td')].map((td) => Number(td.dataset.value));
+    return v.indexOf(Math.max(...v));
+  }));
+  assert.ok(peaks.filter((c) => c === 1).length > peaks.length / 2, `rows peaking at "animal": ${peaks}`);
+  assert.match(await page.textContent('.learn .explanation'), /teaches no language/);
   assert.ok(await page.locator('[data-step="wq"] td.changed').count() > 0, 'changed cells are marked');
   await page.waitForFunction(() => location.hash.startsWith('#config='));
   assert.deepEqual(problems, []);

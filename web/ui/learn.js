@@ -1,4 +1,5 @@
-// The page's Learn section: train W_Q and W_K (or all weights) with the engine's backward
+// The page's Learn section, by hand on one sentence (the trained model is "Attention that
+// learned", web/ui/model-section.js): train W_Q and W_K (or all weights) with the engine's backward
 // pass and watch the tables and the heatmap change; then feed a new sentence through the
 // learned, now fixed weights. Training runs a few steps per animation frame, so the page
 // stays responsive, and stops at the chosen number of steps or on Pause.
