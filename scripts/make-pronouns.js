@@ -24,6 +24,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// mulberry32, the page's seeded generator: the same sequence on every platform.
+import { seeded as rng } from '../web/lib/state.js';
 
 const SEED = 17;
 const TRAIN_FRAMES = 1600; // sampled sentence structures, each written in en and zh
@@ -54,18 +56,6 @@ const FRAMES = [
   { en: ['the', 'A', 'avoided', 'the', 'P', 'because', 'it', 'was', 'too', 'J'],
     zh: ['A', '避开', '了', 'P', '因为', '它', '太', 'J', '了'] },
 ];
-
-// mulberry32: a tiny seeded generator, the same sequence on every platform.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Writes one structure in one language: { lang, sentence, referent }.
 function render(s, lang) {
