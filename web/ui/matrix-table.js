@@ -136,6 +136,8 @@ function cellOf(view, r, c) {
   if (view.windowed) td.setAttribute('aria-colindex', String(c + 2));
   positions.set(td, { r, c });
   view.cells[r * view.spec.cols + c] = td;
+  // A new cell shows nothing yet: update() fills it.
+  Object.assign(view.shown[r * view.spec.cols + c], { value: undefined, decimals: -1, cls: '', shade: undefined });
   return td;
 }
 
@@ -186,7 +188,6 @@ function buildWindow(table, win) {
   }
   rows.push(padRow((spec.rows - win.r1) * H, span));
   view.body.replaceChildren(...rows.filter(Boolean));
-  for (const shown of view.shown) { shown.value = undefined; shown.shade = undefined; shown.cls = ''; }
 }
 
 // The window that covers what the scroller shows now, with a few rows and columns to spare.

@@ -315,7 +315,12 @@ export class Playground {
   // A canvas heatmap's readout of cell (r, c): its place and its arithmetic.
   readout(block, r, c) {
     const model = explanationOf(this.state, this.trace, block, r, c, this.S, { related: false });
-    return { title: this.S.flow.selected(block.symbol ?? block.name, block.rowLabels[r], block.colLabels[c]), lines: model.lines };
+    return { title: this.cellTitle(block, r, c), lines: model.lines };
+  }
+
+  // A cell by its step and its row and column labels, as the tables show them.
+  cellTitle(block, r, c) {
+    return this.S.flow.selected(block.symbol ?? block.name, block.rowLabels[r], block.colLabels[c]);
   }
 
   // A click (or Enter) on a canvas heatmap selects its cell, as a click on a table cell does.
@@ -419,10 +424,9 @@ export class Playground {
     if (!shown) return null;
     const { block, r, c } = shown;
     const model = explanationOf(this.state, this.trace, block, r, c, this.S, { related: false });
-    const name = block.symbol ?? block.name;
     const head = block.head !== undefined && this.trace.heads.length > 1 ? ` · ${this.S.head(block.head)}` : '';
     // Rows and columns by their labels (tokens, or 1-based dimensions), as the tables show them.
-    return { title: `${this.S.flow.selected(name, block.rowLabels[r], block.colLabels[c])}${head}`, lines: model.lines };
+    return { title: `${this.cellTitle(block, r, c)}${head}`, lines: model.lines };
   }
 
   guess(i) {

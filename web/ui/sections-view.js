@@ -145,7 +145,7 @@ export class SectionsView {
         rows: weights.rows,
         cols: weights.cols,
         value,
-        shade: (r, c) => (value(r, c) === 0 && trace.heads[block.head].masked.data[r * weights.cols + c] === -Infinity ? null : value(r, c)),
+        shade: (r, c) => (trace.heads[block.head].masked.data[r * weights.cols + c] === -Infinity ? null : value(r, c)),
         ramp: 'seq',
         rowLabels: block.rowLabels,
         colLabels: block.colLabels,
