@@ -12,30 +12,12 @@
 #include "attention/backward.hpp"
 #include "attention/error.hpp"
 #include "attention/kernels.hpp"
+#include "attention/rng.hpp"
 #include "matrix_ops.hpp"
 
 namespace attention::model {
 
 namespace {
-
-// splitmix64, the generator the tests use too: the same numbers on every platform.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  float uniform(float range) {
-    return range * (2.0f * static_cast<float>((next() >> 40) * (1.0 / 16777216.0)) - 1.0f);
-  }
-  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
-
- private:
-  std::uint64_t state_;
-};
 
 [[noreturn]] void bad(const char* field, const std::string& message) {
   throw AttentionError(ErrorCode::bad_config, field, message);
@@ -139,7 +121,7 @@ Weights initial_weights(const Shape& shape, std::uint64_t seed) {
   const float range = std::sqrt(3.0f / static_cast<float>(d));
   for (auto& [name, m] : parameters(w)) {
     const bool embedding = name == "embedding" || name == "position";
-    for (float& v : m->data) v = rng.uniform(embedding ? 0.5f : range);
+    for (float& v : m->data) v = rng.symmetric(embedding ? 0.5f : range);
   }
   check(w);
   return w;

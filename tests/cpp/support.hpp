@@ -10,28 +10,12 @@
 
 #include "attention/attention.hpp"
 #include "attention/kernels.hpp"
+#include "attention/rng.hpp"
 #include "reference.hpp"
 
 namespace support {
 
-// splitmix64: tiny, well-mixed, and identical on every platform.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // uniform in [lo, hi)
-  float uniform(float lo = -1.0f, float hi = 1.0f) {
-    return lo + (hi - lo) * static_cast<float>((next() >> 40) * (1.0 / 16777216.0));
-  }
-
- private:
-  std::uint64_t state_;
-};
+using attention::Rng;
 
 inline attention::Matrix random_matrix(std::size_t rows, std::size_t cols, Rng& rng, float range = 1.0f) {
   attention::Matrix m(rows, cols);
