@@ -7,17 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadEngine, AttentionError } from 'attention-playground';
 import { referenceFused } from '../reference.js';
+import { randomFloats as random } from '../../web/lib/plain-attention.js';
 
 const simd = await loadEngine();
 const scalar = await loadEngine({ simd: false });
-
-function random(count, seed, range = 1) {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 * 2 - 1) * range;
-  });
-}
 
 const reference = (q, k, v, opts) => referenceFused(q, k, v, opts);
 

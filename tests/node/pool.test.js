@@ -7,6 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { loadEngine, AttentionError } from 'attention-playground';
+import { randomFloats as random } from '../../web/lib/plain-attention.js';
 
 const engine = await loadEngine();
 const pools = [];
@@ -15,14 +16,6 @@ async function pool(options) {
   const p = await engine.createPool(options);
   pools.push(p);
   return p;
-}
-
-function random(count, seed, range = 1) {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 * 2 - 1) * range;
-  });
 }
 
 function problem(n, m, dk, dv, seed) {

@@ -7,17 +7,10 @@ import assert from 'node:assert/strict';
 import { loadEngine, AttentionError } from 'attention-playground';
 import { PRESETS } from '../../web/lib/presets.js';
 import { referenceAttention, referenceFused, referenceHead } from '../reference.js';
+import { randomFloats as random } from '../../web/lib/plain-attention.js';
 
 const simd = await loadEngine();
 const scalar = await loadEngine({ simd: false });
-
-function random(count, seed, range = 1) {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: count }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32 * 2 - 1) * range;
-  });
-}
 
 // Each step's numbers follow from the one before: m_new = max(m_old, the tile's max),
 // rescale = exp(m_old − m_new), p = exp(score − m_new), ℓ = rescale · ℓ_old + Σ p,

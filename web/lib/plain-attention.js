@@ -25,11 +25,11 @@ export function plainAttention(q, k, v, n, m, d, causal, scale) {
   return out;
 }
 
-/** Deterministic values in [-1, 1) (a linear congruential generator). */
-export function randomFloats(count, seed) {
+/** Deterministic values in [-range, range) (a linear congruential generator; the tests and the benchmark use it too). */
+export function randomFloats(count, seed, range = 1) {
   let s = seed >>> 0;
   return Float32Array.from({ length: count }, () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32) * 2 - 1;
+    return ((s / 2 ** 32) * 2 - 1) * range;
   });
 }
