@@ -27,3 +27,11 @@ export function h(tag, props, ...children) {
 export function s(tag, props, ...children) {
   return build(document.createElementNS(SVG_NS, tag), props, children);
 }
+
+/**
+ * Sets an element's text only where it changed: the same text set again is a new text
+ * node, which the browser restyles, lays out and repaints.
+ */
+export function setText(el, text) {
+  if (el && el.textContent !== text) el.textContent = text;
+}

@@ -2,7 +2,7 @@
 // lanes — the input and its projections, then the head's steps to the output — with
 // arrows between them, each card's table coloured on its own scale with a legend.
 // Elements are kept across renders in a Map keyed by step and head; no state on nodes.
-import { h } from './dom.js';
+import { h, setText } from './dom.js';
 import { matrixTable } from './matrix-table.js';
 import { heatmapCanvas } from './heatmap-canvas.js';
 import { syncChildren } from './sections-view.js';
@@ -48,18 +48,24 @@ export class FlowView {
       entry.el.classList.toggle('is-current', current === card.step);
       entry.el.classList.toggle('is-hidden-answer', hidden.has(card.step));
       entry.note ??= h('p', { className: 'hidden-note' });
-      entry.note.textContent = hidden.has(card.step) ? S.flow.hidden : '';
+      setText(entry.note, hidden.has(card.step) ? S.flow.hidden : '');
       if (hidden.has(card.step)) entry.el.append(entry.note);
       else entry.note.remove();
       entry.el.classList.toggle('mini', Boolean(card.mini));
       entry.el.classList.toggle('wide', card.cols > 6);
       entry.el.classList.toggle('drawn', Boolean(card.canvas));
-      entry.title.textContent = card.mini ? (card.step === 'masked' ? S.flow.miniMasked : card.symbol) : card.title;
+      setText(entry.title, card.mini ? (card.step === 'masked' ? S.flow.miniMasked : card.symbol) : card.title);
       if (card.mini) entry.title.title = card.title;
       // Wide tables (long sentences) show at most 2 decimals in the flow, the same for
       // every cell of the table; the selection bar gives every digit.
       const shown = card.cols > 6 ? Math.min(decimals, 2) : decimals;
-      entry.legend.replaceChildren(...legendOf(card, shown, S));
+      // Replaced only when it says something else (new nodes are restyled and repainted).
+      const legend = legendOf(card, shown, S);
+      const legendKey = legend.map((el) => `${el.className}\u0001${el.textContent}`).join('\u0002');
+      if (entry.legendKey !== legendKey) {
+        entry.legend.replaceChildren(...legend);
+        entry.legendKey = legendKey;
+      }
       const table = card.canvas ? heatmapCanvas({
         step: card.step,
         head: card.head,
@@ -97,8 +103,8 @@ export class FlowView {
         entry.el.append(table);
         entry.table = table;
       }
-      if (card.head !== undefined) entry.el.dataset.head = String(card.head);
-      else delete entry.el.dataset.head;
+      if (card.head === undefined) delete entry.el.dataset.head;
+      else if (entry.el.dataset.head !== String(card.head)) entry.el.dataset.head = String(card.head);
       this.blockOf.set(table, card);
       tables.push(table);
       const lane = byLane[card.lane];

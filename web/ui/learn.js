@@ -85,7 +85,9 @@ export function learnSection(playground, S, commit) {
     const cfg = playground.state.config;
     const tokens = cfg.tokens ?? cfg.x.map((_, i) => `t${i + 1}`);
     const keys = cfg.context ? (cfg.contextTokens ?? cfg.context.map((_, i) => `c${i + 1}`)) : tokens;
+    // Rebuilt only when the labels change: an edit of a number leaves 2 × n options alone.
     const fill = (select, labels, keep) => {
+      if (select.options.length === labels.length && labels.every((label, i) => select.options[i].text === label)) return;
       const old = keep ? select.value : null;
       select.replaceChildren(...labels.map((label, i) => h('option', { value: i }, label)));
       if (old !== null && old !== '' && Number(old) < labels.length) select.value = old;

@@ -2,7 +2,7 @@
 // and one <td data-row data-col data-value> per entry. Editable tables behave like a
 // small spreadsheet, keyboard first: arrows move, Enter or typing starts an edit, Enter
 // commits, Escape cancels, Tab commits and moves on. Text is only ever set as text.
-import { h } from './dom.js';
+import { h, setText } from './dom.js';
 import { fmt } from '../lib/format.js';
 
 const EDIT_START = /^[-+.,0-9−]$/;
@@ -254,12 +254,12 @@ export function revealCell(table, r, c) {
 
 function update(table, spec) {
   const view = views.get(table);
-  table.querySelector('caption').textContent = spec.caption;
+  setText(table.querySelector('caption'), spec.caption);
   table.classList.toggle('editable', Boolean(spec.editable));
-  view.colHeads.forEach((th, c) => { th.textContent = spec.colLabels[c]; });
+  view.colHeads.forEach((th, c) => setText(th, spec.colLabels[c]));
   view.labels.forEach((th, r) => {
     if (th.firstElementChild?.matches('input')) return;
-    th.textContent = spec.rowLabels[r];
+    setText(th, spec.rowLabels[r]);
     if (spec.labelsEditable) {
       th.tabIndex = -1;
       th.setAttribute('aria-label', spec.rowLabels[r]);

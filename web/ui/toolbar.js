@@ -4,6 +4,19 @@
 // the controls stay in reach while the steps scroll.
 import { h } from './dom.js';
 
+// What each bar last drew, to skip drawing the same again: every render of the page (each
+// edit) asks for the bars, and new buttons would be restyled, laid out and repainted, and
+// would take the keyboard focus away from the one a reader is on. The actions are the
+// playground's methods, the same on every render, so the model and the language say all.
+const drawn = new WeakMap(); // element -> { key, S }
+function unchanged(el, model, S) {
+  const key = JSON.stringify(model ?? null);
+  const last = drawn.get(el);
+  if (last && last.key === key && last.S === S) return true;
+  drawn.set(el, { key, S });
+  return false;
+}
+
 /**
  * model: { view, heads, head, allHeads, playing, stage: { index, count } | null, canUndo, canRedo,
  *          settingsOpen, story: { text, ask?: { choices: string[], result? } } | null,
@@ -11,6 +24,7 @@ import { h } from './dom.js';
  * actions: { view(v), head(h), back(), play(), step(), undo(), redo(), settings(), writeOut?(), guess(i), skip() }
  */
 export function renderToolbar(bar, model, S, actions) {
+  if (unchanged(bar, { model, writeOut: Boolean(actions.writeOut) }, S)) return;
   const F = S.flow;
   const button = (label, onclick, props = {}) => h('button', { type: 'button', onclick, ...props }, label);
   const tabs = (label, items, current, pick, name) => h('div', { className: 'tabs', role: 'group', 'aria-label': label },
@@ -41,6 +55,7 @@ export function renderToolbar(bar, model, S, actions) {
 
 /** The selection bar: the walk's sentence, the chosen cell and its arithmetic. */
 export function renderSelection(el, model, S) {
+  if (unchanged(el, model, S)) return;
   const lines = [];
   if (model.sentence) lines.push(h('p', { className: 'stage-sentence' }, model.sentence));
   if (model.selection) {
@@ -54,6 +69,7 @@ export function renderSelection(el, model, S) {
 
 /** The example's story: its caption, and the question to answer before the answer shows. */
 export function renderStory(el, model, S, actions) {
+  if (unchanged(el, model, S)) return;
   if (!model) {
     el.hidden = true;
     el.replaceChildren();
