@@ -166,3 +166,30 @@ test('docs/embedding.md: the sentence snippet runs as it is, under the strict CS
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('on a phone (375 px): no sideways scroll, and axe-core finds nothing serious (light English, dark Chinese)', async () => {
+  const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  // axe is injected as a script, which the strict CSP would refuse: this context bypasses it.
+  const context = await env.browser.newContext({ bypassCSP: true, viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  await page.goto(`${env.url}fixtures/sentence-host.html`);
+  await checkShows(page, '#en', 'The animal did not cross the street because it was too tired.', 'en');
+  await checkShows(page, '#zh', '狗没有穿过河，因为它太宽了。', 'zh');
+  await page.waitForSelector('#bad .model-message:not([hidden])');
+  const overflow = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    widgets: [...document.querySelectorAll('attention-playground')].map((w) => {
+      const box = w.shadowRoot.querySelector('.ap-root');
+      return box.scrollWidth - box.clientWidth;
+    }),
+  }));
+  assert.deepEqual(overflow, { page: 0, widgets: [0, 0, 0] });
+  assert.ok(await page.$eval('#en input.model-input', (el) => el.getBoundingClientRect().height) >= 44, '44 px to tap the field');
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`));
+  assert.deepEqual(violations, []);
+  await page.screenshot({ path: join(artifacts, 'widget-sentence-375.png'), fullPage: true });
+  await context.close();
+});
