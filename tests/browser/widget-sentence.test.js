@@ -13,6 +13,7 @@ import { launch, openPage, root, artifacts } from './browser.js';
 import { loadModel } from '../../web/model.js';
 import { fmt } from '../../web/lib/format.js';
 import { CSP } from '../../scripts/serve.js';
+import { sentenceSnippet } from '../../web/lib/embed.js';
 
 const model = await loadModel();
 
@@ -192,4 +193,33 @@ test('on a phone (375 px): no sideways scroll, and axe-core finds nothing seriou
   assert.deepEqual(violations, []);
   await page.screenshot({ path: join(artifacts, 'widget-sentence-375.png'), fullPage: true });
   await context.close();
+});
+
+test('the page\'s "Embed this sentence": its snippet, pasted into an article, shows the same sentence', async () => {
+  const { page, problems } = await openPage(env, '', { width: 1280, height: 900 });
+  await page.waitForSelector('.model-section');
+  await page.evaluate(() => document.querySelector('.model-section').scrollIntoView());
+  await page.waitForSelector('.model-section .model-head canvas');
+  const typed = 'The dog avoided the bridge because it was too long.';
+  await page.fill('#model-sentence', typed);
+  await page.click('#model-run');
+  await page.waitForFunction(() => document.querySelector('.model-answer')?.dataset.word === 'bridge');
+  await page.click('.model-embed summary');
+  const snippet = await page.inputValue('#model-embed-code');
+  assert.equal(snippet, sentenceSnippet({ sentence: typed, lang: 'en', scriptSrc: `${env.url}attention-playground.js` }));
+  // An unknown word leaves the snippet of the last sentence shown.
+  await page.fill('#model-sentence', 'the dog avoided the bridje because it was too long');
+  await page.click('#model-run');
+  await page.waitForSelector('.model-message:not([hidden])');
+  assert.equal(await page.inputValue('#model-embed-code'), snippet);
+  assert.deepEqual(problems, []);
+
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>example</title><link rel="icon" href="favicon.svg"></head><body>${snippet}</body></html>`;
+  await page.route(`${env.url}article.html`, (route) => route.fulfill({ contentType: 'text/html', headers: { 'Content-Security-Policy': CSP }, body: html }));
+  await page.goto(`${env.url}article.html`);
+  const want = await checkShows(page, 'attention-playground', typed, 'en');
+  assert.equal(want.tokens[want.referent], 'bridge');
+  assert.equal(await page.inputValue('attention-playground input.model-input'), typed);
+  assert.deepEqual(problems, []);
+  await page.close();
 });

@@ -143,6 +143,8 @@ export default {
     unknownWord: (word) => `The model does not know the word “${word}”.`,
     suggest: 'Nearest words it knows (click one to put it in place):',
     nearest: (words) => `Nearest words it knows: ${words.join(', ')}.`,
+    embedTitle: 'Embed this sentence in an article',
+    embedText: 'The one-file widget shows it as here, the answer and every head, and readers can change the sentence (docs/embedding.md).',
     figureIntro: 'A tiny transformer trained to find what “it” refers to: its attention in each of its two layers and two heads, for this sentence.',
     figureEdit: 'Change the sentence (words from its vocabulary of 80, English or Chinese) and press “Show the attention”. Click a cell of a heatmap to read it.',
     noPronoun: (pronoun) => `The sentence needs the pronoun “${pronoun}”: the model finds what it refers to.`,

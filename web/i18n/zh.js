@@ -140,6 +140,8 @@ export default {
     unknownWord: (word) => `模型不认识“${word}”这个词。`,
     suggest: '它认识的最接近的词（点一下替换）：',
     nearest: (words) => `它认识的最接近的词：${words.join('、')}。`,
+    embedTitle: '把这句话嵌入文章',
+    embedText: '单文件小部件会像这里一样显示它：答案和每个头，读者也可以改这句话（项目的嵌入文档有说明）。',
     figureIntro: '一个训练来找出“它”指什么的微型注意力模型：这句话在它两层、每层两个头里的注意力。',
     figureEdit: '改一改句子（用它认识的 80 个中英文词），再按“显示注意力”。点热图的格子可以读出它。',
     noPronoun: (pronoun) => `句子里需要代词“${pronoun}”：模型要找出它指的是什么。`,

@@ -14,6 +14,7 @@ import {
   displaySentence, replaceWord, accuracyFigures, percent, lossCurve,
 } from '../lib/model-view.js';
 import { fmt } from '../lib/format.js';
+import { sentenceSnippet } from '../lib/embed.js';
 
 // Kept across rebuilds (a change of language rebuilds the section): the shipped model and
 // the held-out set load once; weights trained here stay until the page is left.
@@ -129,6 +130,8 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
   const shownSentence = h('p', { className: 'model-sentence-text' });
   const answer = h('div', { className: 'model-answer', 'aria-live': 'polite' });
   const compare = h('div', { className: 'model-compare', 'aria-live': 'polite' });
+  // The page only: the widget's snippet for the sentence shown (sentence="…").
+  const embed = figure ? null : embedPanel(S, pageLang);
   const layersBox = h('div', { className: 'model-layers' });
   // In the widget, only once there are heatmaps to point at (a first sentence may fail).
   const cellNote = h('p', { className: 'model-cell', role: 'status', hidden: figure }, T.cellHint);
@@ -233,6 +236,7 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
     renderAnswer();
     renderLayers();
     if (!figure) {
+      embed.update(text);
       snapshot = snapshotWeights(usedModel.weights);
       renderCompare();
       renderLearned();
@@ -442,13 +446,41 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
   retrain.using(shared.using, !!shared.retrained);
   el.append(
     h('div', { className: 'model-body' },
-      h('div', { className: 'model-try' }, form, examples, message, answer, compare),
+      h('div', { className: 'model-try' }, form, examples, message, answer, compare, embed.el),
       layersBox, cellNote, learned, figures, retrain.el));
   show();
   return {
     dispose: () => {
       themes.disconnect();
       retrain.dispose();
+    },
+  };
+}
+
+// "Embed this sentence": the <attention-playground sentence="…"> snippet, and Copy.
+function embedPanel(S, lang) {
+  const T = S.model;
+  const scriptSrc = new URL('../attention-playground.js', import.meta.url).href;
+  const code = h('textarea', { id: 'model-embed-code', readonly: true, rows: 3, spellcheck: 'false', 'aria-label': T.embedTitle });
+  const status = h('p', { className: 'hint', role: 'status' });
+  const copy = h('button', {
+    type: 'button',
+    id: 'model-embed-copy',
+    onclick: async () => {
+      code.select();
+      try {
+        await navigator.clipboard.writeText(code.value);
+        status.textContent = S.tools.copied;
+      } catch {
+        status.textContent = S.tools.selectToCopy;
+      }
+    },
+  }, S.embed.copy);
+  return {
+    el: h('details', { className: 'model-embed' }, h('summary', null, T.embedTitle), h('p', { className: 'hint' }, T.embedText), code, copy, status),
+    update(sentence) {
+      code.value = sentenceSnippet({ sentence, lang, scriptSrc });
+      status.textContent = '';
     },
   };
 }
