@@ -9,7 +9,7 @@ import katex from './vendor/katex/katex.mjs';
 // The wasm travels gzipped (scripts/bundle.js): base64 of compressed bytes is about 40 %
 // smaller over the wire than base64 of raw bytes. DecompressionStream restores it.
 import wasmGzip from './core/attention-core.wasm.gz';
-// The tiny model's weights for sentence="…" (about 38 KiB gzipped), the same way.
+// The tiny model's weights for sentence="…" (about 36 KiB gzipped), the same way.
 import modelGzip from './core/pronoun-model.json.gz';
 import { loadModel } from './model.js';
 import css from './style.css';

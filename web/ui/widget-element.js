@@ -1,12 +1,13 @@
 // <attention-playground>: the playground as an element an author drops into an article.
 // Attributes in (config, preset, view, steps, head, select, caption, lang, decimals,
-// readonly, theme, tools, loading, sentence), `.config` and
-// `.trace` out (`.sentence` and `.result` for sentence="…"), a bubbling `input` event when
-// a reader edits it. sentence="…" shows the trained tiny model's attention for that
-// sentence instead, drawn by the page's own section code (web/ui/model-section.js). Everything renders in an
-// open shadow root, so the host page's CSS cannot reach in and ours cannot leak out. The
-// engine loads once per page, when the first widget comes near the viewport (or at once
-// with loading="eager", as for images).
+// readonly, theme, tools, loading, sentence), `.config` and `.trace` out (`.sentence` and
+// `.result` with sentence="…"), a bubbling `input` event when a reader edits it.
+// sentence="…" shows the trained tiny model's attention for that sentence instead, drawn
+// by the page's own section code (modelFigure, web/ui/model-section.js). Everything renders
+// in an open shadow root, so the host page's CSS cannot reach in and ours cannot leak out.
+// The engine loads once per page, when the first widget comes near the viewport (or at
+// once with loading="eager", as for images); the model's weights when a widget first
+// shows a sentence.
 import { h } from './dom.js';
 import { Playground } from './playground.js';
 import { PRESETS, PRESET_CHECKS, DEFAULT_PRESET, presetConfig } from '../lib/presets.js';
