@@ -11,6 +11,11 @@ const { version, license } = JSON.parse(readFileSync(`${root}package.json`, 'utf
 const out = `${root}dist/attention-playground.js`;
 // The inlined wasm goes in gzipped; the widget inflates it with DecompressionStream.
 writeFileSync(`${root}web/core/attention-core.wasm.gz`, gzipSync(readFileSync(`${root}web/core/attention-core.wasm`), { level: 9 }));
+// So do the tiny model's weights (sentence="…"; the file has no data/ folder beside it):
+// the JSON without its whitespace, gzipped, inflated and parsed by the widget when a
+// widget first shows a sentence.
+const modelJson = JSON.stringify(JSON.parse(readFileSync(`${root}web/data/pronoun-model.json`, 'utf8')));
+writeFileSync(`${root}web/core/pronoun-model.json.gz`, gzipSync(modelJson, { level: 9 }));
 // The engine reads files only under Node, and the widget always hands it the wasm's bytes:
 // a bundle never reaches that branch. The scalar build is for runtimes without wasm SIMD;
 // the one-file widget inlines only the SIMD build (every current browser has SIMD) and
@@ -20,6 +25,9 @@ writeFileSync(`${root}web/core/attention-core.wasm.gz`, gzipSync(readFileSync(`$
 // left: a bundler that takes it in (`import 'attention-playground/widget'`) has nothing to
 // resolve and nothing to warn about.
 const NODE_IMPORT = 'import(/* webpackIgnore: true */ /* @vite-ignore */ name)';
+// web/model.js reads a model file from disk only under Node, and the widget always hands it
+// the model's JSON: the same kind of branch, emptied the same way.
+const MODEL_FS_IMPORT = "import('node:fs/promises')";
 const unreachable = {
   name: 'unreachable',
   setup(b) {
@@ -29,6 +37,11 @@ const unreachable = {
       const source = readFileSync(args.path, 'utf8');
       if (!source.includes(NODE_IMPORT)) throw new Error(`web/engine.js no longer has ${NODE_IMPORT}; update scripts/bundle.js`);
       return { contents: source.replace(NODE_IMPORT, 'Promise.resolve({})'), loader: 'js' };
+    });
+    b.onLoad({ filter: /[\\/]web[\\/]model\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(MODEL_FS_IMPORT)) throw new Error(`web/model.js no longer has ${MODEL_FS_IMPORT}; update scripts/bundle.js`);
+      return { contents: source.replace(MODEL_FS_IMPORT, 'Promise.resolve({})'), loader: 'js' };
     });
   },
 };

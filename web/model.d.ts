@@ -65,6 +65,8 @@ export interface ModelLoadOptions extends LoadOptions {
   modelUrl?: string | URL;
   /** The model file's parsed JSON, when you have it already. */
   model?: object;
+  /** An engine already loaded (loadEngine()) to run on, instead of loading another one. */
+  engine?: Engine;
 }
 
 export declare function loadModel(options?: ModelLoadOptions): Promise<Model>;

@@ -165,12 +165,13 @@ function makeModel(engine, file, weights) {
 
 /**
  * Loads the engine and the trained model. Options: those of loadEngine(), plus
- * { modelUrl } to read another model file or { model } to pass its parsed JSON.
+ * { modelUrl } to read another model file or { model } to pass its parsed JSON, and
+ * { engine } to run on an engine already loaded (the widget's) instead of a new one.
  */
 export async function loadModel(options = {}) {
-  const { modelUrl, model, ...engineOptions } = options;
+  const { modelUrl, model, engine: given, ...engineOptions } = options;
   const [engine, file] = await Promise.all([
-    loadEngine(engineOptions),
+    given ?? loadEngine(engineOptions),
     model ?? readJson(new URL(modelUrl ?? DEFAULT_MODEL, import.meta.url)),
   ]);
   return makeModel(engine, file, toWeights(file));

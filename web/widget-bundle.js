@@ -9,6 +9,9 @@ import katex from './vendor/katex/katex.mjs';
 // The wasm travels gzipped (scripts/bundle.js): base64 of compressed bytes is about 40 %
 // smaller over the wire than base64 of raw bytes. DecompressionStream restores it.
 import wasmGzip from './core/attention-core.wasm.gz';
+// The tiny model's weights for sentence="…" (about 36 KiB gzipped), the same way.
+import modelGzip from './core/pronoun-model.json.gz';
+import { loadModel } from './model.js';
 import css from './style.css';
 import widgetCss from './widget.css';
 import katexCss from './vendor/katex/katex.min.css';
@@ -50,6 +53,8 @@ defineAttentionPlayground({
     if (!simdSupported()) throw new Error(SIMD_MISSING);
     return loadEngine({ wasmBinary: await inflate(wasmGzip) });
   },
+  // On the widgets' engine: the model is a part of the same wasm module.
+  loadModel: async (engine) => loadModel({ engine, model: JSON.parse(new TextDecoder().decode(await inflate(modelGzip))) }),
   styles(shadow) {
     if (!sheet) {
       sheet = new CSSStyleSheet();

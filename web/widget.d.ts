@@ -2,6 +2,7 @@
 // The module has no runtime exports: importing it defines <attention-playground> where
 // there is a DOM, and does nothing (without throwing) where there is none.
 import type { AttentionConfig, Trace } from './engine.js';
+import type { ModelResult } from './model.js';
 
 /** The built-in examples the `preset` attribute names. */
 export type AttentionPlaygroundPreset =
@@ -54,18 +55,39 @@ export interface AttentionPlaygroundAttributes {
   tools?: 'none';
   /** "eager" loads the engine at once; otherwise when the widget comes near the viewport. */
   loading?: 'eager' | 'lazy';
+  /**
+   * A sentence for the trained tiny model (docs/model.md; its 80 words, English or Chinese,
+   * with "it" / "它"), e.g. "The animal did not cross the street because it was too tired":
+   * the widget shows the model's attention in every layer and head, its answer and
+   * confidence, and explains a clicked cell, instead of a config. Wins over `config` and
+   * `preset`; `view`, `steps`, `head`, `select`, `decimals` and `tools` do not apply. The
+   * sentence's language follows its script (Chinese characters: zh); `lang` is the language
+   * of the widget's text. Readers can type another sentence unless `readonly`; an unknown
+   * word is named in the widget with the nearest known words, and what they typed stays.
+   * The model's weights are inside the one-file widget.
+   */
+  sentence?: string;
 }
 
 /** The element; it fires a bubbling, composed `input` event each time a reader edits it. */
 export interface AttentionPlaygroundElement extends HTMLElement {
   /**
    * The config shown now, with a reader's edits (a copy); null when the attributes name
-   * none that can be read. Assigning a config shows it; assigning null goes back to the
+   * none that can be read, and with `sentence`. Assigning a config shows it; assigning null goes back to the
    * attributes.
    */
   config: AttentionConfig | null;
   /** The engine's trace of that config; null before the engine has loaded or on an error. */
   readonly trace: Trace | null;
+  /** With `sentence`: the sentence in the widget now, as a reader typed it; otherwise null. */
+  readonly sentence: string | null;
+  /**
+   * With `sentence`: the model's run() of the sentence shown (tokens, pronoun, referent,
+   * every layer's trace); null before the model has loaded, when the attribute's sentence
+   * cannot be read, and without `sentence`. The `input` event fires when a reader's
+   * sentence is shown (not on every keystroke).
+   */
+  readonly result: ModelResult | null;
 }
 
 declare global {

@@ -3,6 +3,7 @@
 // this file. The one-file build for blogs is widget-bundle.js -> dist/attention-playground.js.
 import { defineAttentionPlayground } from './ui/widget-element.js';
 import { loadEngine } from './engine.js';
+import { loadModel } from './model.js';
 import { registerMathFonts } from './ui/math-fonts.js';
 import katex from './vendor/katex/katex.mjs';
 
@@ -13,6 +14,8 @@ const fontUrl = (font) => `url(${new URL(`./vendor/katex/fonts/${font.file}`, im
 
 export default defineAttentionPlayground({
   loadEngine: () => loadEngine(),
+  // data/pronoun-model.json next to model.js, on the widgets' engine.
+  loadModel: (engine) => loadModel({ engine }),
   styles(shadow) {
     for (const href of stylesheets) shadow.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href }));
   },

@@ -197,7 +197,8 @@ test('the compact figures of the attribute examples: each shows, with no complai
   assert.ok(figures.length >= 7, figures.map(([name]) => name).join(', '));
   const body = figures.map(([name, { code }]) => code.replace('<attention-playground', `<attention-playground id="${name}" loading="eager"`)).join('\n');
   const { page: p, problems } = await show(page(`${body}<script src="attention-playground.js"></script>`), { width: 716 }); // 700 px inside the body's margins
-  await p.waitForFunction(() => [...document.querySelectorAll('attention-playground')].every((w) => w.trace));
+  // sentence="…" shows the tiny model's run() (.result), not an engine trace.
+  await p.waitForFunction(() => [...document.querySelectorAll('attention-playground')].every((w) => w.trace || w.result));
   const heights = {};
   for (const [name] of figures) {
     assert.equal(await p.locator(`#${name} .widget-note`).count(), 0, name);

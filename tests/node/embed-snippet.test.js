@@ -29,3 +29,12 @@ test('the inline script and embed-resize.js speak the same messages, and check w
     assert.match(text, /Number\.isFinite\((e\.)?data\.height\)/);
   }
 });
+
+test('the sentence snippet: the widget with sentence="…", every value escaped', async () => {
+  const { sentenceSnippet } = await import('../../web/lib/embed.js');
+  assert.equal(sentenceSnippet({ sentence: 'the dog avoided the bridge because it was too long', lang: 'en', scriptSrc: 'https://e.org/a/attention-playground.js' }),
+    '<script src="https://e.org/a/attention-playground.js" defer></script>\n<attention-playground sentence="the dog avoided the bridge because it was too long" lang="en"></attention-playground>\n');
+  const hostile = sentenceSnippet({ sentence: 'it "><script>alert(\'x\')</script> & it', readonly: true, scriptSrc: 'a.js' });
+  assert.match(hostile, /sentence="it &quot;&gt;&lt;script&gt;alert\(&#39;x&#39;\)&lt;\/script&gt; &amp; it" readonly>/);
+  assert.equal(hostile.match(/<script/g).length, 1);
+});

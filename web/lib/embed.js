@@ -44,6 +44,18 @@ export function widgetSnippet(o) {
   return `<script src="${escapeAttr(o.scriptSrc)}" defer></script>\n<attention-playground ${attrs.join(' ')}></attention-playground>\n`;
 }
 
+/**
+ * The widget with the trained tiny model on a sentence (the page's "Attention that learned"
+ * section): options { sentence, lang?, readonly?, scriptSrc }. The sentence is an attribute
+ * value, escaped like every other.
+ */
+export function sentenceSnippet(o) {
+  const attrs = [`sentence="${escapeAttr(o.sentence)}"`];
+  if (o.lang) attrs.push(`lang="${escapeAttr(o.lang)}"`);
+  if (o.readonly) attrs.push('readonly');
+  return `<script src="${escapeAttr(o.scriptSrc)}" defer></script>\n<attention-playground ${attrs.join(' ')}></attention-playground>\n`;
+}
+
 export function embedUrl(o) {
   const params = new URLSearchParams();
   if (o.preset) params.set('preset', o.preset);

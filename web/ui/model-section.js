@@ -4,7 +4,8 @@
 // confidence; the learned W_Q / W_K beside it, unchanged while the attention changes with
 // the sentence; the held-out figures; retraining from scratch in a worker
 // (web/model-worker.js) with progress, Pause/Resume and a loss curve. The logic is in
-// web/lib/model-view.js; this file draws it with h() only.
+// web/lib/model-view.js; this file draws it with h() only. The widget's sentence="…"
+// (web/ui/widget-element.js) shows the same sentence, answer and heatmaps: modelFigure().
 import { h, s } from './dom.js';
 import { heatmapCanvas, selectOnCanvas } from './heatmap-canvas.js';
 import { loadModel, tokenize } from '../model.js';
@@ -13,6 +14,7 @@ import {
   displaySentence, replaceWord, accuracyFigures, percent, lossCurve,
 } from '../lib/model-view.js';
 import { fmt } from '../lib/format.js';
+import { sentenceSnippet } from '../lib/embed.js';
 
 // Kept across rebuilds (a change of language rebuilds the section): the shipped model and
 // the held-out set load once; weights trained here stay until the page is left.
@@ -72,9 +74,27 @@ export function modelSection(S, lang) {
   };
 }
 
-function build(el, S, pageLang, shipped, heldout) {
+/**
+ * The sentence part of the section alone, for the widget: the form (read-only: the sentence
+ * as text), the unknown-word message, the answer and every layer's and head's heatmap with
+ * the explained cell. options: { sentence, readonly, themeTarget (the element whose
+ * data-theme the colours follow), onShow(result) (after a reader's sentence) }. Returns
+ * { el, result() (the shown run() result, or null), sentence() (the text in the input),
+ * dispose() }.
+ */
+export function modelFigure(S, lang, model, options = {}) {
+  const el = h('div', { className: 'model-section model-figure', dataset: { section: 'model' } });
+  const built = build(el, S, lang, model, null, { figure: true, ...options });
+  return { el, ...built };
+}
+
+// opts.figure: the widget's figure (no examples, comparison, learned weights, figures or
+// retraining; the sentence given, and only shown when read-only).
+function build(el, S, pageLang, shipped, heldout, opts = {}) {
   const T = S.model;
-  const model = () => (shared.using === 'retrained' && shared.retrained ? shared.retrained : shipped);
+  const figure = Boolean(opts.figure);
+  const readonly = figure && Boolean(opts.readonly);
+  const model = () => (!figure && shared.using === 'retrained' && shared.retrained ? shared.retrained : shipped);
 
   // ---- honest numbers
   const figures = h('div', { className: 'model-figures' });
@@ -106,10 +126,15 @@ function build(el, S, pageLang, shipped, heldout) {
     runButton);
   const examples = h('div', { className: 'model-examples' });
   const message = h('div', { className: 'model-message', role: 'alert', hidden: true });
+  // Read-only, the sentence is text: what the author wrote, never HTML.
+  const shownSentence = h('p', { className: 'model-sentence-text' });
   const answer = h('div', { className: 'model-answer', 'aria-live': 'polite' });
   const compare = h('div', { className: 'model-compare', 'aria-live': 'polite' });
+  // The page only: the widget's snippet for the sentence shown (sentence="…").
+  const embed = figure ? null : embedPanel(S, pageLang);
   const layersBox = h('div', { className: 'model-layers' });
-  const cellNote = h('p', { className: 'model-cell', role: 'status' }, T.cellHint);
+  // In the widget, only once there are heatmaps to point at (a first sentence may fail).
+  const cellNote = h('p', { className: 'model-cell', role: 'status', hidden: figure }, T.cellHint);
   const learned = h('div', { className: 'model-learned' });
 
   let view = null; // the sentence shown
@@ -131,12 +156,12 @@ function build(el, S, pageLang, shipped, heldout) {
       else live.delete(canvas);
     }
   });
-  themes.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  themes.observe(opts.themeTarget ?? document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
 
   let examplesLang = null;
   const renderExamples = () => {
     // Built again only for another language, so a clicked example keeps its focus.
-    if (examplesLang === langSelect.value) return;
+    if (!heldout || examplesLang === langSelect.value) return;
     examplesLang = langSelect.value;
     const pairs = examplePairs(heldout, langSelect.value, 3);
     examples.replaceChildren(h('span', { className: 'hint' }, T.examples),
@@ -157,7 +182,11 @@ function build(el, S, pageLang, shipped, heldout) {
     // The model's own checks, read again to say which one in the page's language.
     const lang = langSelect.value;
     const tokens = tokenize(text, lang, shipped.words[lang] ?? []);
-    if (err.word !== undefined) {
+    if (err.word !== undefined && readonly) {
+      // Nothing to click in a read-only figure: the nearest words, as text.
+      message.replaceChildren(h('p', null, T.unknownWord(err.word)),
+        h('p', { className: 'model-nearest' }, T.nearest(err.nearest ?? [])));
+    } else if (err.word !== undefined) {
       message.replaceChildren(h('p', null, T.unknownWord(err.word)), h('p', { className: 'hint' }, T.suggest),
         h('div', { className: 'model-suggestions' }, (err.nearest ?? []).map((w) => h('button', {
           type: 'button',
@@ -180,16 +209,18 @@ function build(el, S, pageLang, shipped, heldout) {
     input.setAttribute('aria-invalid', 'true');
   };
 
-  function show() {
+  let result = null; // the run() result shown
+  function show({ quiet = false } = {}) {
     const text = input.value;
+    shownSentence.textContent = text;
     // Chinese characters typed with English chosen (or the reverse) switch the language.
     const han = /\p{Script=Han}/u.test(text);
     if (han && langSelect.value !== 'zh') langSelect.value = 'zh';
     else if (!han && /\p{L}/u.test(text) && langSelect.value === 'zh') langSelect.value = 'en';
     renderExamples();
-    let result;
+    let next;
     try {
-      result = model().run(text, { lang: langSelect.value });
+      next = model().run(text, { lang: langSelect.value });
     } catch (err) {
       showError(err, text); // what was typed stays; the last sentence's pictures stay too
       return;
@@ -197,15 +228,21 @@ function build(el, S, pageLang, shipped, heldout) {
     message.hidden = true;
     message.replaceChildren();
     input.removeAttribute('aria-invalid');
+    result = next;
+    cellNote.hidden = false;
     if (view) previous = { view, snapshot, model: usedModel };
     view = modelView(result);
     usedModel = model();
-    snapshot = snapshotWeights(usedModel.weights);
     renderAnswer();
     renderLayers();
-    renderCompare();
-    renderLearned();
+    if (!figure) {
+      embed.update(text);
+      snapshot = snapshotWeights(usedModel.weights);
+      renderCompare();
+      renderLearned();
+    }
     redraw();
+    if (!quiet) opts.onShow?.(result);
   }
 
   const renderAnswer = () => {
@@ -362,6 +399,25 @@ function build(el, S, pageLang, shipped, heldout) {
     show();
   });
 
+  if (figure) {
+    // The widget: the author's sentence; its language follows its script (show(): Chinese
+    // characters are zh), so the figure has no language choice.
+    input.value = String(opts.sentence ?? '');
+    form.replaceChildren(h('label', { for: 'model-sentence' }, T.sentence), input, runButton);
+    el.append(
+      h('p', { className: 'hint model-figure-intro' }, T.figureIntro),
+      ...(readonly ? [] : [h('p', { className: 'hint model-figure-edit' }, T.figureEdit)]),
+      h('div', { className: 'model-body' },
+        h('div', { className: 'model-try' }, readonly ? shownSentence : form, message, answer),
+        layersBox, cellNote));
+    show({ quiet: true });
+    return {
+      result: () => result,
+      sentence: () => input.value,
+      dispose: () => themes.disconnect(),
+    };
+  }
+
   // ---- retraining
   const retrain = retrainPanel(T, {
     done: async (info) => {
@@ -390,13 +446,41 @@ function build(el, S, pageLang, shipped, heldout) {
   retrain.using(shared.using, !!shared.retrained);
   el.append(
     h('div', { className: 'model-body' },
-      h('div', { className: 'model-try' }, form, examples, message, answer, compare),
+      h('div', { className: 'model-try' }, form, examples, message, answer, compare, embed.el),
       layersBox, cellNote, learned, figures, retrain.el));
   show();
   return {
     dispose: () => {
       themes.disconnect();
       retrain.dispose();
+    },
+  };
+}
+
+// "Embed this sentence": the <attention-playground sentence="…"> snippet, and Copy.
+function embedPanel(S, lang) {
+  const T = S.model;
+  const scriptSrc = new URL('../attention-playground.js', import.meta.url).href;
+  const code = h('textarea', { id: 'model-embed-code', readonly: true, rows: 3, spellcheck: 'false', 'aria-label': T.embedTitle });
+  const status = h('p', { className: 'hint', role: 'status' });
+  const copy = h('button', {
+    type: 'button',
+    id: 'model-embed-copy',
+    onclick: async () => {
+      code.select();
+      try {
+        await navigator.clipboard.writeText(code.value);
+        status.textContent = S.tools.copied;
+      } catch {
+        status.textContent = S.tools.selectToCopy;
+      }
+    },
+  }, S.embed.copy);
+  return {
+    el: h('details', { className: 'model-embed' }, h('summary', null, T.embedTitle), h('p', { className: 'hint' }, T.embedText), code, copy, status),
+    update(sentence) {
+      code.value = sentenceSnippet({ sentence, lang, scriptSrc });
+      status.textContent = '';
     },
   };
 }

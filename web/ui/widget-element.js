@@ -1,10 +1,13 @@
 // <attention-playground>: the playground as an element an author drops into an article.
 // Attributes in (config, preset, view, steps, head, select, caption, lang, decimals,
-// readonly, theme, tools, loading), `.config` and
-// `.trace` out, a bubbling `input` event when a reader edits it. Everything renders in an
-// open shadow root, so the host page's CSS cannot reach in and ours cannot leak out. The
-// engine loads once per page, when the first widget comes near the viewport (or at once
-// with loading="eager", as for images).
+// readonly, theme, tools, loading, sentence), `.config` and `.trace` out (`.sentence` and
+// `.result` with sentence="…"), a bubbling `input` event when a reader edits it.
+// sentence="…" shows the trained tiny model's attention for that sentence instead, drawn
+// by the page's own section code (modelFigure, web/ui/model-section.js). Everything renders
+// in an open shadow root, so the host page's CSS cannot reach in and ours cannot leak out.
+// The engine loads once per page, when the first widget comes near the viewport (or at
+// once with loading="eager", as for images); the model's weights when a widget first
+// shows a sentence.
 import { h } from './dom.js';
 import { Playground } from './playground.js';
 import { PRESETS, PRESET_CHECKS, DEFAULT_PRESET, presetConfig } from '../lib/presets.js';
@@ -13,9 +16,10 @@ import { TABLE_IDS } from '../lib/steps.js';
 import { VIEWS, PICTURED_STEPS } from '../lib/embed.js';
 import { pickLanguage, strings } from '../i18n/index.js';
 import { followTheme } from '../lib/theme.js';
+import { modelFigure } from './model-section.js';
 
 /** The attributes the element observes (`loading` is read once, when it connects). */
-export const ATTRIBUTES = ['config', 'preset', 'view', 'steps', 'head', 'select', 'caption', 'lang', 'decimals', 'readonly', 'theme', 'tools'];
+export const ATTRIBUTES = ['config', 'preset', 'view', 'steps', 'head', 'select', 'caption', 'lang', 'decimals', 'readonly', 'theme', 'tools', 'sentence'];
 // view="heatmap" without a step to picture in steps="…" shows the weights.
 const DEFAULT_PICTURE = 'weights';
 
@@ -40,6 +44,8 @@ export function parseSelect(text, W) {
  *   renderMath(el, tex)               (formulas: KaTeX's HTML and CSS, as on the page; it
  *                                      also puts KaTeX's fonts on the document, since a
  *                                      shadow root cannot declare fonts)
+ *   loadModel(engine) -> Promise<model> (the tiny model of web/model.js on that engine, for
+ *                                      sentence="…"; called once, when a widget first needs it)
  * }
  */
 export function defineAttentionPlayground(setup, name = 'attention-playground') {
@@ -55,6 +61,14 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
     });
     return enginePromise;
   };
+  let modelPromise = null;
+  const model = () => {
+    modelPromise ??= engine().then((e) => setup.loadModel(e)).catch((err) => {
+      modelPromise = null;
+      throw err;
+    });
+    return modelPromise;
+  };
 
   class AttentionPlaygroundElement extends HTMLElement {
     static get observedAttributes() { return ATTRIBUTES; }
@@ -68,6 +82,8 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
       this.playground = null;
       this.engine = null;
       this.userConfig = null;
+      this.sentenceFigure = null; // sentence="…": the model's figure (modelFigure)
+      this.mounts = 0; // counts mounts, so a model that loads late does not overwrite a newer one
     }
 
     connectedCallback() {
@@ -111,6 +127,7 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
 
     /** The config the widget shows now, including a reader's edits (a copy). */
     get config() {
+      if (this.hasAttribute('sentence')) return null;
       const current = this.playground?.state.config ?? this.userConfig ?? this.readState().state?.config;
       return current ? structuredClone(current) : null;
     }
@@ -123,6 +140,17 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
     /** The engine's trace of the current config, or null before it loads or on an error. */
     get trace() {
       return this.playground?.trace ?? null;
+    }
+
+    /** sentence="…": the sentence in the widget now, as the reader typed it; else null. */
+    get sentence() {
+      if (!this.hasAttribute('sentence')) return null;
+      return this.sentenceFigure?.sentence() ?? this.getAttribute('sentence');
+    }
+
+    /** sentence="…": the model's run() of the sentence shown (docs/model.md), or null. */
+    get result() {
+      return this.sentenceFigure?.result() ?? null;
     }
 
     applyTheme() {
@@ -249,7 +277,44 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
       return null;
     }
 
+    // sentence="…": the tiny model's attention for the sentence (its weights load once per
+    // page, on the widgets' engine), or the model's message when it cannot read it.
+    async mountSentence(ticket) {
+      const S = strings(this.lang);
+      if (!this.sentenceFigure) this.renderFallback(S.model.loading);
+      let m;
+      try {
+        m = await model();
+      } catch (err) {
+        if (ticket === this.mounts) this.renderFallback(S.model.loadFailed(err.message ?? String(err)));
+        return;
+      }
+      if (ticket !== this.mounts) return; // the attributes changed meanwhile
+      this.sentenceFigure?.dispose();
+      this.sentenceFigure = modelFigure(S, this.lang, m, {
+        sentence: this.getAttribute('sentence'),
+        readonly: this.hasAttribute('readonly'),
+        themeTarget: this.box,
+        onShow: () => this.dispatchEvent(new Event('input', { bubbles: true, composed: true })),
+      });
+      // The widget's `input` event means a new sentence shown (onShow), not every keystroke
+      // in its text field: the field's own events, composed, would cross the shadow root.
+      this.sentenceFigure.el.addEventListener('input', (e) => e.stopPropagation());
+      this.box.toggleAttribute('data-readonly', this.hasAttribute('readonly'));
+      this.box.dataset.view = 'sentence';
+      this.box.replaceChildren(this.sentenceFigure.el);
+      this.renderCaption();
+    }
+
     mount() {
+      const ticket = ++this.mounts;
+      this.playground = null;
+      if (this.hasAttribute('sentence')) {
+        this.mountSentence(ticket);
+        return;
+      }
+      this.sentenceFigure?.dispose();
+      this.sentenceFigure = null;
       const { state, error } = this.readState();
       if (error) {
         this.playground = null;
