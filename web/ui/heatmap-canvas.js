@@ -115,14 +115,31 @@ function rgb(ctx, css) {
 }
 
 const css = (v) => `rgb(${v.join(',')})`;
+
+// The theme's colours, read from CSS once per task for all the canvases drawn in it (each
+// getComputedStyle after a change makes the browser restyle the page first), per theme
+// root: the page, or a widget's shadow root with its own theme.
+const themes = new Map();
+function themeColours(el) {
+  const root = el.getRootNode();
+  if (!themes.has(root)) {
+    if (themes.size === 0) setTimeout(() => themes.clear(), 0);
+    const style = getComputedStyle(el);
+    const values = new Map();
+    themes.set(root, (name, fallback) => {
+      if (!values.has(name)) values.set(name, style.getPropertyValue(name).trim());
+      return values.get(name) || fallback;
+    });
+  }
+  return themes.get(root);
+}
 const short = (label) => (Array.from(label).length > 8 ? `${Array.from(label).slice(0, 7).join('')}…` : label);
 
 function draw(view) {
   const { spec, canvas, cell, left, top, every } = view;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
-  const style = getComputedStyle(view.el);
-  const colour = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
+  const colour = themeColours(view.el);
   const card = rgb(ctx, colour('--card', '#ffffff'));
   const pos = rgb(ctx, colour(spec.ramp === 'seq' ? '--seq' : '--pos', '#ef8a62'));
   const neg = rgb(ctx, colour('--neg', '#4a9fd6'));

@@ -424,7 +424,9 @@ function startEdit(table, cell, typed) {
     if (then !== undefined) {
       const target = then ?? cell;
       setRoving(table, target);
-      target.focus();
+      // Back on the cell just edited, which is in view: no scrolling, so the browser need
+      // not lay the page out again before this frame's own layout.
+      target.focus(target === cell ? { preventScroll: true } : undefined);
     }
     return true;
   };

@@ -3,7 +3,7 @@
 // and the trace, turns the reader's actions into new states, and schedules one render per
 // frame. Mounted by the page (index.html) into the document, and by the widget into a
 // shadow root.
-import { h } from './dom.js';
+import { h, setText } from './dom.js';
 import { cellPosition, tableCells } from './matrix-table.js';
 import { canvasSpec, selectOnCanvas } from './heatmap-canvas.js';
 import { renderControls } from './controls-view.js';
@@ -221,8 +221,8 @@ export class Playground {
 
   showError(message) {
     if (!this.alert) return;
-    this.alert.hidden = !message;
-    this.alert.textContent = message ?? '';
+    if (this.alert.hidden !== !message) this.alert.hidden = !message;
+    setText(this.alert, message ?? '');
   }
 
   // ---------- rendering: view models in, DOM out ----------
