@@ -78,6 +78,7 @@ export class FlowView {
         rowLabels: card.rowLabels,
         colLabels: card.colLabels,
         size: card.step === 'weights' ? 384 : 256,
+        lazy: true,
         ...this.options.canvas(card),
       }, entry.table) : matrixTable({
         step: card.step,

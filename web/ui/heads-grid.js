@@ -55,6 +55,7 @@ export class HeadsGrid {
           colLabels: id === 'output' ? Array.from({ length: matrix.cols }, (_, i) => String(i + 1)) : keys,
           size,
           labels: false,
+          lazy: true,
           readout: (r, c) => ({
             title: `${S.head(head)} · ${S.flow.selected(STEP[id].symbol, queries[r], id === 'output' ? String(c + 1) : keys[c])}`,
             lines: [fmt(value(r, c), decimals)],

@@ -14,7 +14,7 @@ export const canvasSpec = (el) => views.get(el)?.spec ?? null;
 /**
  * spec: { step, head?, caption, rows, cols, value(r, c), shade(r, c) -> t in [-1, 1] or
  *   null (masked), ramp: 'seq' | 'pos', rowLabels, colLabels, size (px of the longer side),
- *   readout(r, c) -> { title, lines }, onPick(r, c) }
+ *   readout(r, c) -> { title, lines }, onPick(r, c), lazy (draw only when near the viewport) }
  * Reuses `previous` when the shape is the same, so focus and the cursor survive edits.
  */
 export function heatmapCanvas(spec, previous) {
@@ -23,8 +23,28 @@ export function heatmapCanvas(spec, previous) {
   const view = views.get(el);
   view.spec = spec;
   layout(view);
-  draw(view);
+  drawWhenSeen(view);
   return el;
+}
+
+// spec.lazy: a canvas known to be off screen is drawn when it comes near the viewport, not
+// on every edit (the flow at n = 64 has ten of them, most out of view). One observer for all.
+let observer = null;
+function drawWhenSeen(view) {
+  if (view.spec.lazy && typeof IntersectionObserver === 'function' && !view.watched) {
+    observer ??= new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const seen = views.get(entry.target);
+        if (!seen) continue;
+        seen.onScreen = entry.isIntersecting;
+        if (seen.onScreen && seen.stale) draw(seen);
+      }
+    }, { rootMargin: '300px' });
+    observer.observe(view.el);
+    view.watched = true;
+  }
+  if (view.spec.lazy && view.onScreen === false) view.stale = true;
+  else draw(view);
 }
 
 /** Marks (r, c) as the selected cell (null: none) and redraws. */
@@ -136,6 +156,7 @@ function themeColours(el) {
 const short = (label) => (Array.from(label).length > 8 ? `${Array.from(label).slice(0, 7).join('')}…` : label);
 
 function draw(view) {
+  view.stale = false;
   const { spec, canvas, cell, left, top, every } = view;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
