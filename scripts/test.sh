@@ -5,31 +5,35 @@
 # Installs and builds what is missing first, so a fresh clone needs only `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each layer's heading says how long the run has taken so far, to see where the time goes.
+start=$SECONDS
+stage() { echo "== $1 (at $((SECONDS - start)) s) =="; }
 bash scripts/build.sh
 
-echo "== style (clang-format, ESLint) =="
+stage "style (clang-format, ESLint)"
 bash scripts/lint.sh
 
-echo "== Catch2 (native core) =="
+stage "Catch2 (native core)"
 ctest --test-dir build/native --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
 
-echo "== Catch2 under AddressSanitizer + UndefinedBehaviorSanitizer =="
+stage "Catch2 under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTENTION_SANITIZE=ON >/dev/null
 cmake --build build/asan --target attention_tests -j "$(nproc 2>/dev/null || echo 2)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
 
-echo "== libFuzzer (bounded) =="
+stage "libFuzzer (bounded)"
 FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/fuzz.sh
 
-echo "== node:test (wasm engine) =="
+stage "node:test (wasm engine)"
 node --test tests/node/
 
-echo "== Playwright (page in Chromium) =="
+stage "Playwright (page in Chromium)"
 # Two test files at a time (each its own browser and server): the tests wait for what they
 # check, never for a fixed time, so they hold with two at once on two cores (~6 min instead
 # of ~9).
 node --test --test-concurrency=2 tests/browser/
 
-echo "== npm package (pack, install offline, use it in Node and Chromium) =="
+stage "npm package (pack, install offline, use it in Node and Chromium)"
 node --test tests/package/
+echo "npm test: every layer passed in $((SECONDS - start)) s"
