@@ -76,8 +76,16 @@ const PUNCTUATION = /[\s.,!?;:"“”‘’()，。！？；：、（）《》]+
  * no known word up to the next one that does is one unknown word.
  */
 export function tokenize(sentence, lang, words) {
+  if (lang !== 'zh') {
+    // English contractions as the words they stand for: "didn't" (or "didn’t") is "did not",
+    // the model's words; "can't" and "won't" are "can not" and "will not".
+    const expanded = sentence
+      .replace(/\b(can)['’]t\b/giu, '$1 not')
+      .replace(/\b(w)on['’]t\b/giu, '$1ill not')
+      .replace(/\b(\p{L}+)n['’]t\b/giu, '$1 not');
+    return expanded.split(PUNCTUATION).filter((p) => p !== '').map((p) => p.toLowerCase());
+  }
   const pieces = sentence.split(PUNCTUATION).filter((p) => p !== '');
-  if (lang !== 'zh') return pieces.map((p) => p.toLowerCase());
   const known = new Set(words);
   const longest = Math.max(...words.map((w) => w.length));
   const wordAt = (text, i) => {

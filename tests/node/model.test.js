@@ -91,6 +91,17 @@ test('Chinese sentences, with or without spaces, and the language guessed from t
   }
 });
 
+test('English contractions are the words they stand for: didn\'t is did not', () => {
+  const plain = model.run('The animal did not cross the street because it was too tired');
+  for (const written of ["The animal didn't cross the street because it was too tired", 'The animal DIDN’T cross the street because it was too tired']) {
+    const run = model.run(written);
+    assert.deepEqual(run.tokens, plain.tokens);
+    assert.equal(run.referent, plain.referent);
+    assert.deepEqual(run.layers, plain.layers);
+  }
+  assert.deepEqual(tokenize("can't won't isn't", 'en', []), ['can', 'not', 'will', 'not', 'is', 'not']);
+});
+
 test('unknown words are refused naming the word and the nearest known words', () => {
   const refusal = (sentence, opts) => {
     try {

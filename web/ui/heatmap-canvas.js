@@ -7,6 +7,7 @@ import { h } from './dom.js';
 
 const views = new WeakMap(); // wrapper element -> { spec, canvas, readout, cell, left, top, selected, cursor }
 const LABEL_FONT = 10;
+const LABEL_STYLE = `${LABEL_FONT}px system-ui, sans-serif`;
 
 /** The spec a canvas heatmap was last drawn from (null for anything else). */
 export const canvasSpec = (el) => views.get(el)?.spec ?? null;
@@ -101,10 +102,13 @@ function build(spec) {
 function layout(view) {
   const { spec } = view;
   view.cell = Math.max(2, Math.min(14, Math.floor((spec.size ?? 320) / Math.max(spec.rows, spec.cols))));
-  const longest = (labels) => Math.min(8, Math.max(1, ...labels.map((l) => Array.from(l).length)));
+  // The widest label as drawn (a Chinese character is about twice a Latin letter's width).
+  const ctx = spec.labels === false ? null : view.canvas.getContext('2d');
+  if (ctx) ctx.font = LABEL_STYLE;
+  const longest = (labels) => Math.ceil(Math.max(6, ...labels.map((l) => (ctx ? ctx.measureText(short(l)).width : Array.from(short(l)).length * 6))));
   // labels: false (a thumbnail in the heads grid) draws the cells only.
-  view.left = spec.labels === false ? 1 : 8 + longest(spec.rowLabels) * 6;
-  view.top = spec.labels === false ? 1 : 8 + longest(spec.colLabels) * 6;
+  view.left = spec.labels === false ? 1 : 10 + longest(spec.rowLabels);
+  view.top = spec.labels === false ? 1 : 10 + longest(spec.colLabels);
   // One label every `every` rows/columns, so they never overlap (10 px text).
   view.every = Math.max(1, Math.ceil((LABEL_FONT + 2) / view.cell));
   const width = view.left + spec.cols * view.cell + 2;
@@ -228,7 +232,7 @@ function draw(view) {
     return;
   }
   ctx.fillStyle = ink;
-  ctx.font = `${LABEL_FONT}px system-ui, sans-serif`;
+  ctx.font = LABEL_STYLE;
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'right';
   for (let r = 0; r < spec.rows; r += every) ctx.fillText(short(spec.rowLabels[r]), left - 4, top + r * cell + cell / 2);
