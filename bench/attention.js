@@ -2,12 +2,13 @@
 //
 // 1. One thread, n = m in {64, 256, 1024, 2048, 4096}, causal off and on. All measured in this
 //    one process: our SIMD and scalar wasm builds, a plain JavaScript implementation, TF.js on
-//    its wasm backend and onnxruntime-web's wasm backend on one thread. Each peer runs in every
-//    form listed in bench/peers.js, timed in turns, and its fastest form counts (the form is
-//    printed and kept in the results); docs/performance.md says how they were tuned.
+//    its wasm backend and onnxruntime-web's wasm backend on one thread. Ours and every form of
+//    each peer (bench/peers.js) are timed in turns, so a busy neighbour slows them alike; each
+//    peer's fastest form counts (printed and kept in the results); docs/performance.md says how
+//    they were tuned. Plain JS is timed on its own.
 // 2. Every core, n in {2048, 4096}: ours on one thread and through engine.createPool() with
-//    os.availableParallelism() workers, TF.js at its Node default, onnxruntime-web with
-//    numThreads = cores (in a child process: its thread count is fixed once per process).
+//    os.availableParallelism() workers and TF.js at its Node default, in turns; onnxruntime-web
+//    with numThreads = cores in a child process (its thread count is fixed once per process).
 //
 // Every result is checked against the tests' double-precision reference (tests/reference.js)
 // before it is timed, and every timed call returns the output as a Float32Array in JS memory.
@@ -20,7 +21,7 @@ import { cpus, availableParallelism } from 'node:os';
 import { loadEngine } from '../web/engine.js';
 import { plainAttention as plainJs, randomFloats as random } from '../web/lib/plain-attention.js';
 import { ONNX_FORMS } from './onnx-graph.js';
-import { check, time, race, setupTf, tfForms, TF_FORMS, setupOrt, ortForms, causalMask } from './peers.js';
+import { check, time, race, bestForm, setupTf, tfForms, TF_FORMS, setupOrt, ortForms, causalMask } from './peers.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const list = (text) => text.split(',').filter((s) => s.trim() !== '').map(Number);
@@ -53,30 +54,36 @@ async function singleThread(ours, scalar, tf, ort) {
       const { q, k, v, scale } = p;
       const opts = { n, m: n, dk: D, dv: D, causal };
       const row = { n, causal, flops: 4 * n * n * D, results: {}, peerForms: {} };
-      const record = (name, t) => { row.results[name] = { ms: t.median, gflops: row.flops / t.median / 1e6, samples: t.samples }; };
-      const own = {
+      const record = (name, ms, samples) => { row.results[name] = { ms, gflops: row.flops / ms / 1e6, samples }; };
+      const fns = {
         'ours (wasm SIMD)': () => ours.attention(q, k, v, opts),
         'ours (wasm scalar)': () => scalar.attention(q, k, v, opts),
-        'plain JS': () => plainJs(q, k, v, n, n, D, causal, scale),
       };
-      for (const [name, fn] of Object.entries(own)) {
-        check(name, await fn(), q, k, v, n, D, causal, scale);
-        // plain JS at n = 4096 takes seconds a run: after the checked run, one timed run
-        const t = name === 'plain JS' && n >= 4096
-          ? await (async () => { const t0 = performance.now(); await fn(); return { median: performance.now() - t0, samples: 1 }; })()
-          : await time(fn, BUDGET_MS);
-        record(name, t);
-      }
+      for (const [name, fn] of Object.entries(fns)) check(name, fn(), q, k, v, n, D, causal, scale);
+      const plain = () => plainJs(q, k, v, n, n, D, causal, scale);
+      check('plain JS', plain(), q, k, v, n, D, causal, scale);
       const tfp = tfForms(tf, p);
-      for (const [form, fn] of Object.entries(tfp.forms)) check(`TF.js wasm (${form})`, fn(), q, k, v, n, D, causal, scale);
-      const tfRace = await race(tfp.forms, BUDGET_MS * 2);
+      for (const [form, fn] of Object.entries(tfp.forms)) {
+        check(`TF.js wasm (${form})`, fn(), q, k, v, n, D, causal, scale);
+        fns[`TF.js wasm/${form}`] = fn;
+      }
+      const ortp = await ortForms(ort, p, sessions); // checks each form's result
+      for (const [form, fn] of Object.entries(ortp.forms)) fns[`onnxruntime-web/${form}`] = fn;
+      // ours and every form of both peers in turns; plain JS (up to seconds a run) on its own,
+      // and at n = 4096 one timed run after the checked one
+      const r = await race(fns, BUDGET_MS * 4);
       tfp.dispose();
-      record('TF.js wasm', tfRace);
-      row.peerForms['TF.js wasm'] = { form: tfRace.best, medians: tfRace.medians };
-      const ortp = await ortForms(ort, p, sessions);
-      const ortRace = await race(ortp.forms, BUDGET_MS * 2);
-      record('onnxruntime-web', ortRace);
-      row.peerForms['onnxruntime-web'] = { form: ortRace.best, medians: ortRace.medians, failed: ortp.failed };
+      const plainT = n >= 4096
+        ? await (async () => { const t0 = performance.now(); await plain(); return { median: performance.now() - t0, samples: 1 }; })()
+        : await time(plain, BUDGET_MS);
+      record('ours (wasm SIMD)', r.medians['ours (wasm SIMD)'], r.rounds);
+      record('ours (wasm scalar)', r.medians['ours (wasm scalar)'], r.rounds);
+      record('plain JS', plainT.median, plainT.samples);
+      for (const peer of ['TF.js wasm', 'onnxruntime-web']) {
+        const best = bestForm(r.medians, peer);
+        record(peer, best.ms, r.rounds);
+        row.peerForms[peer] = { form: best.form, medians: best.medians, ...(peer === 'onnxruntime-web' ? { failed: ortp.failed } : {}) };
+      }
       results.push(row);
       const ourMs = row.results['ours (wasm SIMD)'].ms;
       const cells = Object.entries(row.results).map(([name, r]) => `${name} ${fmt(r.ms)} ms ${r.gflops.toFixed(1)} GF/s${name === 'ours (wasm SIMD)' ? '' : ` (×${(r.ms / ourMs).toFixed(2)})`}${row.peerForms[name] ? ` [${row.peerForms[name].form}]` : ''}`);
@@ -107,23 +114,22 @@ async function everyCore(ours, tf, tfSettings) {
         const p = problemOf(n, causal);
         const { q, k, v, scale } = p;
         const opts = { n, m: n, dk: D, dv: D, causal };
-        const impls = {
+        const fns = {
           'ours, 1 thread': () => ours.attention(q, k, v, opts),
           [`ours, pool of ${CORES}`]: async () => (await pool.attention(q, k, v, opts)).data,
         };
-        const row = { n, causal, flops: 4 * n * n * D, results: {}, forms: {} };
-        for (const [name, fn] of Object.entries(impls)) {
-          check(name, await fn(), q, k, v, n, D, causal, scale);
-          const t = await time(fn, BUDGET_MS);
-          row.results[name] = { ms: t.median, samples: t.samples };
-        }
+        for (const [name, fn] of Object.entries(fns)) check(name, await fn(), q, k, v, n, D, causal, scale);
         const tfp = tfForms(tf, p);
-        const tfRace = await race(tfp.forms, BUDGET_MS * 2);
+        for (const [form, fn] of Object.entries(tfp.forms)) fns[`TF.js wasm/${form}`] = fn;
+        const r = await race(fns, BUDGET_MS * 3);
         tfp.dispose();
-        row.results[`TF.js wasm, ${tfSettings.threads} thread(s)`] = { ms: tfRace.median, samples: tfRace.samples };
-        row.forms.tf = tfRace.best;
+        const row = { n, causal, flops: 4 * n * n * D, results: {}, forms: {} };
+        for (const name of Object.keys(fns).slice(0, 2)) row.results[name] = { ms: r.medians[name], samples: r.rounds };
+        const tfBest = bestForm(r.medians, 'TF.js wasm');
+        row.results[`TF.js wasm, ${tfSettings.threads} thread(s)`] = { ms: tfBest.ms, samples: r.rounds };
+        row.forms.tf = tfBest.form;
         const o = ortMt.rows.find((r) => r.n === n && r.causal === causal);
-        row.results[`onnxruntime-web, ${CORES} threads`] = { ms: o.ms, samples: o.samples };
+        row.results[`onnxruntime-web, ${CORES} threads`] = { ms: o.ms, samples: o.rounds };
         row.forms.ort = o.form;
         row.ortMedians = o.medians;
         rows.push(row);

@@ -42,25 +42,32 @@ export async function time(fn, budgetMs) {
 }
 
 /**
- * Several forms of one peer timed in turns (one sample of each, round after round), so a
- * noisy neighbour slows them alike; at least 3 rounds, then until budgetMs. Returns the
- * median of each and the fastest one's name.
+ * Several implementations timed in turns (one sample of each, round after round), so a noisy
+ * neighbour on a shared machine slows them alike: a warm-up call of each, at least 3 rounds,
+ * then rounds until budgetMs (at most 30). Returns each one's median and the rounds run.
  */
-export async function race(forms, budgetMs) {
-  const names = Object.keys(forms);
-  for (const name of names) await forms[name](); // warm-up
+export async function race(fns, budgetMs) {
+  const names = Object.keys(fns);
+  for (const name of names) await fns[name](); // warm-up
   const samples = Object.fromEntries(names.map((name) => [name, []]));
   const start = performance.now();
-  for (let round = 0; round < 3 || (performance.now() - start < budgetMs && round < 30); round++) {
+  let rounds = 0;
+  while (rounds < 3 || (performance.now() - start < budgetMs && rounds < 30)) {
     for (const name of names) {
       const t0 = performance.now();
-      await forms[name]();
+      await fns[name]();
       samples[name].push(performance.now() - t0);
     }
+    rounds++;
   }
-  const medians = Object.fromEntries(names.map((name) => [name, median(samples[name])]));
-  const best = names.reduce((a, b) => (medians[b] < medians[a] ? b : a));
-  return { best, median: medians[best], samples: samples[best].length, medians };
+  return { medians: Object.fromEntries(names.map((name) => [name, median(samples[name])])), rounds };
+}
+
+/** The fastest of the entries named `${peer}/${form}` in a race: { form, ms, medians }. */
+export function bestForm(medians, peer) {
+  const forms = Object.fromEntries(Object.entries(medians).filter(([name]) => name.startsWith(`${peer}/`)).map(([name, ms]) => [name.slice(peer.length + 1), ms]));
+  const form = Object.keys(forms).reduce((a, b) => (forms[b] < forms[a] ? b : a));
+  return { form, ms: forms[form], medians: forms };
 }
 
 // ---- TF.js on its wasm backend ----
