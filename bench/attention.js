@@ -28,7 +28,7 @@ const list = (text) => text.split(',').filter((s) => s.trim() !== '').map(Number
 const SIZES = list(process.env.BENCH_SIZES ?? '64,256,1024,2048,4096');
 const MT_SIZES = list(process.env.BENCH_MT_SIZES ?? '2048,4096');
 const D = 64;
-// Time per implementation and size: plain JS gets it alone, a race of k entries about k times it.
+// Time per size: plain JS gets it alone; a race (ours and every peer form in turns) 3–4 times it.
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 1500);
 const CORES = availableParallelism();
 
