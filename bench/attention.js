@@ -1,157 +1,224 @@
-// npm run bench (the Node part): single-head attention forward, d = 64, float32, one
-// thread, for n = m in {64, 256, 1024, 2048, 4096}, causal off and on. Peers, all measured
-// in this one process: our SIMD and scalar wasm builds, a plain JavaScript implementation,
-// TF.js on its wasm backend (the fast form matMul(q, transpose(k))), and onnxruntime-web's
-// wasm backend on one thread (Transpose -> MatMul -> Mul -> [Add mask] -> Softmax -> MatMul).
+// npm run bench (the Node part): single-head attention forward, d = 64, float32.
+//
+// 1. One thread, n = m in {64, 256, 1024, 2048, 4096}, causal off and on. All measured in this
+//    one process: our SIMD and scalar wasm builds, a plain JavaScript implementation, TF.js on
+//    its wasm backend and onnxruntime-web's wasm backend on one thread. Ours and every form of
+//    each peer (bench/peers.js) are timed in turns, so a busy neighbour slows them alike; each
+//    peer's fastest form counts (printed and kept in the results); docs/performance.md says how
+//    they were tuned. Plain JS is timed on its own.
+// 2. Every core, n in {2048, 4096}: ours on one thread and through engine.createPool() with
+//    os.availableParallelism() workers and TF.js at its Node default, in turns; onnxruntime-web
+//    with numThreads = cores in a child process (its thread count is fixed once per process).
+//
 // Every result is checked against the tests' double-precision reference (tests/reference.js)
-// before it is timed. BENCH_SIZES=64,256 BENCH_BUDGET_MS=50 make a quick run (it still
-// rewrites bench/results/latest.*).
+// before it is timed, and every timed call returns the output as a Float32Array in JS memory.
+// BENCH_SIZES=64,256 BENCH_MT_SIZES= BENCH_BUDGET_MS=50 make a quick run (it still rewrites
+// bench/results/latest.*); BENCH_MT_SIZES= (empty) skips part 2.
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cpus } from 'node:os';
+import { cpus, availableParallelism } from 'node:os';
 import { loadEngine } from '../web/engine.js';
-import { attentionModel } from './onnx-graph.js';
 import { plainAttention as plainJs, randomFloats as random } from '../web/lib/plain-attention.js';
-import { referenceFused } from '../tests/reference.js';
+import { ONNX_FORMS } from './onnx-graph.js';
+import { check, time, race, bestForm, setupTf, tfForms, TF_FORMS, setupOrt, ortForms, causalMask } from './peers.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const SIZES = (process.env.BENCH_SIZES ?? '64,256,1024,2048,4096').split(',').map(Number);
+const list = (text) => text.split(',').filter((s) => s.trim() !== '').map(Number);
+const SIZES = list(process.env.BENCH_SIZES ?? '64,256,1024,2048,4096');
+const MT_SIZES = list(process.env.BENCH_MT_SIZES ?? '2048,4096');
 const D = 64;
-const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 1500); // per implementation and size
+// Time per size: plain JS gets it alone; a race (ours and every peer form in turns) 3–4 times it.
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 1500);
+const CORES = availableParallelism();
 
-// Double-precision reference for a few rows (checking every row at n = 4096 would take
-// longer than the benchmark).
-const referenceRow = (q, k, v, i, m, d, causal, scale) => referenceFused(q, k, v, { n: i + 1, m, dk: d, dv: d, causal, scale }, i, i + 1);
+const problemOf = (n, causal) => ({ q: random(n * D, 1), k: random(n * D, 2), v: random(n * D, 3), mask: causal ? causalMask(n) : null, n, d: D, causal, scale: 1 / Math.sqrt(D) });
+const fmt = (ms) => ms.toFixed(2);
 
-function check(name, got, q, k, v, n, d, causal, scale) {
-  for (const i of new Set([0, 1, n >> 1, n - 1])) {
-    const want = referenceRow(q, k, v, i, n, d, causal, scale);
-    for (let c = 0; c < d; c++) {
-      // float32 results of a 64-wide dot product and an n-term average: 1e-4 is generous
-      if (!(Math.abs(got[i * d + c] - want[c]) <= 1e-4)) {
-        throw new Error(`${name} n=${n} causal=${causal}: row ${i} col ${c} is ${got[i * d + c]}, reference ${want[c]}`);
-      }
-    }
-  }
+function printSettings(tfSettings, ortSettings) {
+  console.log(`TF.js ${tfSettings.version}: backend ${tfSettings.backend}, ${tfSettings.binary}, ${tfSettings.threads} thread(s) (setThreadsCount(${tfSettings.threadsAsked}))`);
+  if (tfSettings.note) console.log(`  ${tfSettings.note}`);
+  console.log('  forms timed in turns, fastest counts (tensors made once; the timed call includes dataSync() into a Float32Array):');
+  for (const [name, text] of Object.entries(TF_FORMS)) console.log(`    ${name}: ${text}`);
+  console.log(`onnxruntime-web ${ortSettings.version}: ${ortSettings.binary}, env.wasm.numThreads = ${ortSettings.numThreads}, session ${JSON.stringify(ortSettings.sessionOptions)}`);
+  console.log('  forms timed in turns, fastest counts (the timed call is session.run(feeds) and reading o.data, a Float32Array):');
+  for (const [name, { describe }] of Object.entries(ONNX_FORMS)) console.log(`    ${name}: ${describe}`);
+  console.log();
 }
 
-async function time(fn) {
-  await fn(); // warm-up (compiles, allocates)
-  const samples = [];
-  const start = performance.now();
-  while (samples.length < 3 || (performance.now() - start < BUDGET_MS && samples.length < 30)) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
-  return { median: samples[samples.length >> 1], samples: samples.length };
-}
-
-async function setupTf() {
-  const tf = await import('@tensorflow/tfjs-core');
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  wasm.setWasmPaths(`${root}node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-  wasm.setThreadsCount?.(1);
-  await tf.setBackend('wasm');
-  await tf.ready();
-  return tf;
-}
-
-async function setupOrt() {
-  const ort = await import('onnxruntime-web');
-  ort.env.wasm.numThreads = 1;
-  ort.env.wasm.wasmPaths = `${root}node_modules/onnxruntime-web/dist/`;
-  return ort;
-}
-
-async function main() {
-  const ours = await loadEngine();
-  const scalar = await loadEngine({ simd: false });
-  const tf = await setupTf();
-  const ort = await setupOrt();
+async function singleThread(ours, scalar, tf, ort) {
   const sessions = new Map();
-  const ortSession = async (masked, scale) => {
-    const key = `${masked}/${scale}`;
-    if (!sessions.has(key)) {
-      sessions.set(key, await ort.InferenceSession.create(attentionModel({ scale, masked }), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }));
-    }
-    return sessions.get(key);
-  };
-
   const results = [];
-  console.log(`attention forward, d = ${D}, float32, one thread; ${cpus()[0]?.model ?? 'unknown CPU'}; Node ${process.version}`);
-  console.log(`TF.js ${tf.version_core} (backend ${tf.getBackend()}), onnxruntime-web ${ort.env.versions?.web ?? ''}; median of samples after warm-up\n`);
   for (const causal of [false, true]) {
     for (const n of SIZES) {
-      const q = random(n * D, 1);
-      const k = random(n * D, 2);
-      const v = random(n * D, 3);
-      const scale = 1 / Math.sqrt(D);
+      const p = problemOf(n, causal);
+      const { q, k, v, scale } = p;
       const opts = { n, m: n, dk: D, dv: D, causal };
-      const mask = new Float32Array(n * n);
-      if (causal) for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) mask[i * n + j] = -Infinity;
-      const tq = tf.tensor2d(q, [n, D]);
-      const tk = tf.tensor2d(k, [n, D]);
-      const tv = tf.tensor2d(v, [n, D]);
-      const tmask = tf.tensor2d(mask, [n, n]);
-      const session = await ortSession(causal, scale);
-      const feeds = { q: new ort.Tensor('float32', q, [n, D]), k: new ort.Tensor('float32', k, [n, D]), v: new ort.Tensor('float32', v, [n, D]) };
-      if (causal) feeds.mask = new ort.Tensor('float32', mask, [n, n]);
-
-      const impls = {
+      const row = { n, causal, flops: 4 * n * n * D, results: {}, peerForms: {} };
+      const record = (name, ms, samples) => { row.results[name] = { ms, gflops: row.flops / ms / 1e6, samples }; };
+      const fns = {
         'ours (wasm SIMD)': () => ours.attention(q, k, v, opts),
         'ours (wasm scalar)': () => scalar.attention(q, k, v, opts),
-        'plain JS': () => plainJs(q, k, v, n, n, D, causal, scale),
-        'TF.js wasm': () => tf.tidy(() => {
-          let s = tf.mul(tf.matMul(tq, tf.transpose(tk)), scale);
-          if (causal) s = tf.add(s, tmask);
-          return tf.matMul(tf.softmax(s), tv).dataSync();
-        }),
-        'onnxruntime-web': async () => (await session.run(feeds)).o.data,
       };
-      const row = { n, causal, flops: 4 * n * n * D, results: {} };
-      for (const [name, fn] of Object.entries(impls)) {
-        check(name, await fn(), q, k, v, n, D, causal, scale);
-        // plain JS at n = 4096 takes seconds a run: after the checked run, one timed run
-        const t = name === 'plain JS' && n >= 4096
-          ? await (async () => { const t0 = performance.now(); await fn(); return { median: performance.now() - t0, samples: 1 }; })()
-          : await time(fn);
-        row.results[name] = { ms: t.median, gflops: row.flops / t.median / 1e6, samples: t.samples };
+      for (const [name, fn] of Object.entries(fns)) check(name, fn(), q, k, v, n, D, causal, scale);
+      const plain = () => plainJs(q, k, v, n, n, D, causal, scale);
+      check('plain JS', plain(), q, k, v, n, D, causal, scale);
+      const tfp = tfForms(tf, p);
+      for (const [form, fn] of Object.entries(tfp.forms)) {
+        check(`TF.js wasm (${form})`, fn(), q, k, v, n, D, causal, scale);
+        fns[`TF.js wasm/${form}`] = fn;
       }
-      tf.dispose([tq, tk, tv, tmask]);
+      const ortp = await ortForms(ort, p, sessions); // checks each form's result
+      for (const [form, fn] of Object.entries(ortp.forms)) fns[`onnxruntime-web/${form}`] = fn;
+      // ours and every form of both peers in turns; plain JS (up to seconds a run) on its own,
+      // and at n = 4096 one timed run after the checked one
+      const r = await race(fns, BUDGET_MS * 4);
+      tfp.dispose();
+      const plainT = n >= 4096
+        ? await (async () => { const t0 = performance.now(); await plain(); return { median: performance.now() - t0, samples: 1 }; })()
+        : await time(plain, BUDGET_MS);
+      record('ours (wasm SIMD)', r.medians['ours (wasm SIMD)'], r.rounds);
+      record('ours (wasm scalar)', r.medians['ours (wasm scalar)'], r.rounds);
+      record('plain JS', plainT.median, plainT.samples);
+      for (const peer of ['TF.js wasm', 'onnxruntime-web']) {
+        const best = bestForm(r.medians, peer);
+        record(peer, best.ms, r.rounds);
+        row.peerForms[peer] = { form: best.form, medians: best.medians, ...(peer === 'onnxruntime-web' ? { failed: ortp.failed } : {}) };
+      }
       results.push(row);
       const ourMs = row.results['ours (wasm SIMD)'].ms;
-      const cells = Object.entries(row.results).map(([name, r]) => `${name} ${r.ms.toFixed(2)} ms ${r.gflops.toFixed(1)} GF/s${name === 'ours (wasm SIMD)' ? '' : ` (×${(r.ms / ourMs).toFixed(2)})`}`);
+      const cells = Object.entries(row.results).map(([name, r]) => `${name} ${fmt(r.ms)} ms ${r.gflops.toFixed(1)} GF/s${name === 'ours (wasm SIMD)' ? '' : ` (×${(r.ms / ourMs).toFixed(2)})`}${row.peerForms[name] ? ` [${row.peerForms[name].form}]` : ''}`);
       console.log(`n=${String(n).padStart(4)} ${causal ? 'causal' : 'full  '} | ${cells.join(' | ')}`);
+      for (const [peer, f] of Object.entries(row.peerForms)) {
+        const alts = Object.entries(f.medians).map(([form, ms]) => `${form} ${fmt(ms)}`);
+        const failed = Object.entries(f.failed ?? {}).map(([form, why]) => `${form}: ${why}`);
+        console.log(`         ${peer} forms (ms): ${alts.join(', ')}${failed.length ? `; failed: ${failed.join('; ')}` : ''}`);
+      }
     }
   }
   return results;
 }
 
+async function everyCore(ours, tf, tfSettings) {
+  if (MT_SIZES.length === 0) return null;
+  console.log(`\nEvery core: ${CORES} cores (os.availableParallelism()); ours single thread vs engine.createPool({ workers: ${CORES} }), TF.js at its Node default, onnxruntime-web numThreads = ${CORES} (child process)`);
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL('ort-threads.js', import.meta.url)), JSON.stringify({ threads: CORES, sizes: MT_SIZES, d: D, budgetMs: BUDGET_MS * 2 })], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (child.status !== 0) throw new Error(`bench/ort-threads.js failed: ${child.stderr}`);
+  const ortMt = JSON.parse(child.stdout.trim().split('\n').pop());
+  console.log(`onnxruntime-web ${ortMt.settings.version}: env.wasm.numThreads = ${ortMt.settings.numThreads} (its own default here: min(4, ceil(cores / 2)) = ${Math.min(4, Math.ceil(cpus().length / 2))})`);
+  const pool = await ours.createPool({ workers: CORES });
+  if (pool.threads !== CORES) throw new Error(`the pool started ${pool.threads} of ${CORES} workers: ${pool.warning}`);
+  const rows = [];
+  try {
+    for (const causal of [false, true]) {
+      for (const n of MT_SIZES) {
+        const p = problemOf(n, causal);
+        const { q, k, v, scale } = p;
+        const opts = { n, m: n, dk: D, dv: D, causal };
+        const fns = {
+          'ours, 1 thread': () => ours.attention(q, k, v, opts),
+          [`ours, pool of ${CORES}`]: async () => (await pool.attention(q, k, v, opts)).data,
+        };
+        for (const [name, fn] of Object.entries(fns)) check(name, await fn(), q, k, v, n, D, causal, scale);
+        const tfp = tfForms(tf, p);
+        for (const [form, fn] of Object.entries(tfp.forms)) fns[`TF.js wasm/${form}`] = fn;
+        const r = await race(fns, BUDGET_MS * 3);
+        tfp.dispose();
+        const row = { n, causal, flops: 4 * n * n * D, results: {}, forms: {} };
+        for (const name of Object.keys(fns).slice(0, 2)) row.results[name] = { ms: r.medians[name], samples: r.rounds };
+        const tfBest = bestForm(r.medians, 'TF.js wasm');
+        row.results[`TF.js wasm, ${tfSettings.threads} thread(s)`] = { ms: tfBest.ms, samples: r.rounds };
+        row.forms.tf = tfBest.form;
+        const o = ortMt.rows.find((r) => r.n === n && r.causal === causal);
+        row.results[`onnxruntime-web, ${CORES} threads`] = { ms: o.ms, samples: o.rounds };
+        row.forms.ort = o.form;
+        row.ortMedians = o.medians;
+        rows.push(row);
+        const one = row.results['ours, 1 thread'].ms;
+        console.log(`n=${String(n).padStart(4)} ${causal ? 'causal' : 'full  '} | ${Object.entries(row.results).map(([name, r]) => `${name} ${fmt(r.ms)} ms${name === 'ours, 1 thread' ? '' : ` (×${(one / r.ms).toFixed(2)} of ours 1 thread)`}`).join(' | ')} [TF.js ${row.forms.tf}, ORT ${row.forms.ort}]`);
+      }
+    }
+  } finally {
+    pool.close();
+  }
+  return { cores: CORES, tfThreads: tfSettings.threads, ortThreads: ortMt.settings.numThreads, rows };
+}
+
 function table(results) {
   const names = Object.keys(results[0].results);
   const lines = [
-    `| n | mask | ${names.map((n) => `${n} ms (GFLOP/s)`).join(' | ')} | ours vs best peer | ours vs scalar | ours vs plain JS |`,
-    `|---:|---|${names.map(() => '---:').join('|')}|---:|---:|---:|`,
+    `| n | mask | ${names.map((n) => `${n} ms (GFLOP/s)`).join(' | ')} | ours vs best peer | ours vs scalar | ours vs plain JS | TF.js form | ORT form |`,
+    `|---:|---|${names.map(() => '---:').join('|')}|---:|---:|---:|---|---|`,
   ];
   for (const r of results) {
     const ours = r.results['ours (wasm SIMD)'].ms;
     const bestPeer = Math.min(r.results['TF.js wasm'].ms, r.results['onnxruntime-web'].ms);
-    lines.push(`| ${r.n} | ${r.causal ? 'causal' : 'none'} | ${names.map((n) => `${r.results[n].ms.toFixed(2)} (${r.results[n].gflops.toFixed(1)})`).join(' | ')} | ×${(bestPeer / ours).toFixed(2)} | ×${(r.results['ours (wasm scalar)'].ms / ours).toFixed(2)} | ×${(r.results['plain JS'].ms / ours).toFixed(1)} |`);
+    lines.push(`| ${r.n} | ${r.causal ? 'causal' : 'none'} | ${names.map((n) => `${fmt(r.results[n].ms)} (${r.results[n].gflops.toFixed(1)})`).join(' | ')} | ×${(bestPeer / ours).toFixed(2)} | ×${(r.results['ours (wasm scalar)'].ms / ours).toFixed(2)} | ×${(r.results['plain JS'].ms / ours).toFixed(1)} | ${r.peerForms['TF.js wasm'].form} | ${r.peerForms['onnxruntime-web'].form} |`);
   }
   return lines.join('\n');
 }
 
-const results = await main();
+function formsTable(results) {
+  const tfNames = Object.keys(TF_FORMS);
+  const ortNames = Object.keys(ONNX_FORMS);
+  const lines = [
+    `| n | mask | ${tfNames.map((f) => `TF.js ${f}`).join(' | ')} | ${ortNames.map((f) => `ORT ${f}`).join(' | ')} |`,
+    `|---:|---|${[...tfNames, ...ortNames].map(() => '---:').join('|')}|`,
+  ];
+  for (const r of results) {
+    const cell = (peer, f) => {
+      const pf = r.peerForms[peer];
+      if (pf.failed?.[f]) return 'fails';
+      const ms = pf.medians[f];
+      return ms === undefined ? '—' : f === pf.form ? `**${fmt(ms)}**` : fmt(ms);
+    };
+    lines.push(`| ${r.n} | ${r.causal ? 'causal' : 'none'} | ${tfNames.map((f) => cell('TF.js wasm', f)).join(' | ')} | ${ortNames.map((f) => cell('onnxruntime-web', f)).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+function coresTable(mt) {
+  const names = Object.keys(mt.rows[0].results);
+  const pool = names[1];
+  const lines = [
+    `| n | mask | ${names.map((n) => `${n} ms`).join(' | ')} | pool vs ours 1 thread | pool vs TF.js | pool vs ORT |`,
+    `|---:|---|${names.map(() => '---:').join('|')}|---:|---:|---:|`,
+  ];
+  for (const r of mt.rows) {
+    const ms = names.map((n) => r.results[n].ms);
+    lines.push(`| ${r.n} | ${r.causal ? 'causal' : 'none'} | ${ms.map(fmt).join(' | ')} | ×${(ms[0] / ms[1]).toFixed(2)} | ×${(ms[2] / ms[1]).toFixed(2)} | ×${(ms[3] / ms[1]).toFixed(2)} |`);
+  }
+  return `${lines.join('\n')}\n\n(${pool}: engine.createPool; TF.js's wasm backend runs ${mt.tfThreads} thread(s) in Node; onnxruntime-web with env.wasm.numThreads = ${mt.ortThreads}.)`;
+}
+
+const ours = await loadEngine();
+const scalar = await loadEngine({ simd: false });
+const { tf, settings: tfSettings } = await setupTf({ threads: 1 });
+const { ort, settings: ortSettings } = await setupOrt({ threads: 1 });
+console.log(`attention forward, d = ${D}, float32; ${cpus()[0]?.model ?? 'unknown CPU'}; ${CORES} cores; Node ${process.version}; median of samples after warm-up\n`);
+printSettings(tfSettings, ortSettings);
+const results = await singleThread(ours, scalar, tf, ort);
+const cores = await everyCore(ours, tf, tfSettings);
+
 mkdirSync(`${root}bench/results`, { recursive: true });
 const report = {
   date: new Date().toISOString(),
-  machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
+  machine: { cpu: cpus()[0]?.model, cores: CORES, node: process.version },
   d: D,
   flopsCounted: '4·n·m·d (also for causal, which does about half the work)',
+  peers: { 'TF.js wasm': { ...tfSettings, forms: TF_FORMS }, 'onnxruntime-web': { ...ortSettings, forms: Object.fromEntries(Object.entries(ONNX_FORMS).map(([k, f]) => [k, f.describe])) } },
   results,
+  everyCore: cores,
 };
+const settingsMd = [
+  `TF.js ${tfSettings.version}: backend ${tfSettings.backend}, ${tfSettings.binary}, ${tfSettings.threads} thread(s). ${tfSettings.note}.`,
+  `onnxruntime-web ${ortSettings.version}: ${ortSettings.binary}, env.wasm.numThreads = ${ortSettings.numThreads}, session options \`${JSON.stringify(ortSettings.sessionOptions)}\`.`,
+  'Each peer\'s forms were timed in turns and its fastest counts (bold below); every timed call ends with the output in a Float32Array.',
+].join('\n');
+const md = [
+  '## One thread', '', table(results), '', settingsMd, '', '### Every form of each peer (ms)', '', formsTable(results),
+  ...(cores ? ['', '## Every core', '', coresTable(cores)] : []),
+].join('\n');
 writeFileSync(`${root}bench/results/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(`${root}bench/results/latest.md`, `${table(results)}\n`);
-console.log(`\n${table(results)}\n\nwritten: bench/results/latest.json, bench/results/latest.md`);
+writeFileSync(`${root}bench/results/latest.md`, `${md}\n`);
+console.log(`\n${md}\n\nwritten: bench/results/latest.json, bench/results/latest.md`);
