@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 #include <xsimd/xsimd.hpp>
 
@@ -82,12 +83,16 @@ struct NoTrace {
 };
 
 // FixedCols: keys per block known at compile time (the fast path's Bc), or 0 for the traced
-// kernel's run-time `bc`.
-template <std::size_t R, std::size_t FixedCols, class Tracer>
-void run_tile(const Tile& t, const aligned& kt, const float* v, const FusedShape& s, Causal causal,
+// kernel's run-time `bc`. FixedD: dk = dv known at compile time (the common head sizes), or 0:
+// with it every address in the micro-kernels is a constant offset from one moving pointer.
+template <std::size_t R, std::size_t FixedCols, std::size_t FixedD, class Tracer>
+void run_tile(const Tile& t, const aligned& kt, const float* v, const FusedShape& shape, Causal causal,
               std::size_t run_bc, float* scores /* R x stride */, Tracer& tracer) {
   const std::size_t bc = FixedCols ? FixedCols : run_bc;
   const std::size_t stride = FixedCols ? FixedCols : stride_for(run_bc);
+  struct {
+    std::size_t m, dk, dv;
+  } const s{shape.m, FixedD ? FixedD : shape.dk, FixedD ? FixedD : shape.dv};
   float row_max[R];
   float row_sum[R];
   for (std::size_t r = 0; r < R; ++r) {
@@ -357,7 +362,31 @@ void run_tile_rows(std::size_t rows, const Tile& t, const aligned& kt, const flo
   if constexpr (R > 1) {
     if (rows < R) return run_tile_rows<R - 1>(rows, t, kt, v, s, causal, bc, scores, tracer);
   }
-  run_tile<R, 0>(t, kt, v, s, causal, bc, scores, tracer);
+  run_tile<R, 0, 0>(t, kt, v, s, causal, bc, scores, tracer);
+}
+
+// The fast path over all rows, 4 at a time, with dk = dv fixed at D (0: any).
+template <std::size_t D>
+void all_tiles(const float* qs, float* out, const FusedShape& s, const FusedMask& mask, const aligned& kt,
+               const float* v, float* scores) {
+  NoTrace none;
+  const auto tile = [&](std::size_t i) {
+    return Tile{qs + i * s.dk, out + i * s.dv, mask.first_row + i, mask.keep ? mask.keep + i * s.m : nullptr};
+  };
+  std::size_t i = 0;
+  for (; i + 4 <= s.n; i += 4) run_tile<4, Bc, D>(tile(i), kt, v, s, mask.causal, Bc, scores, none);
+  for (; i < s.n; ++i) run_tile<1, Bc, D>(tile(i), kt, v, s, mask.causal, Bc, scores, none);
+}
+
+// Chosen through a pointer, not called: the two versions stay separate functions in the
+// WebAssembly (the optimiser inlines a function with one caller, and one function holding
+// both spills in V8's register allocator, twice as slow).
+using AllTiles = void (*)(const float*, float*, const FusedShape&, const FusedMask&, const aligned&,
+                          const float*, float*);
+AllTiles all_tiles_for(const FusedShape& s) {
+  static AllTiles const volatile fixed = &all_tiles<64>;
+  static AllTiles const volatile any = &all_tiles<0>;
+  return s.dk == 64 && s.dv == 64 ? fixed : any;
 }
 
 }  // namespace
@@ -375,14 +404,7 @@ void fused_attention(const float* q, const float* k, const float* v, float* out,
   pack_kt(k, kt, s.m, s.dk, Bc, Bc);
   const aligned qs = scaled_q(q, s, scale);
   aligned scores(4 * Bc);
-  NoTrace none;
-  const auto tile = [&](std::size_t i) {
-    return Tile{qs.data() + i * s.dk, out + i * s.dv, mask.first_row + i,
-                mask.keep ? mask.keep + i * s.m : nullptr};
-  };
-  std::size_t i = 0;
-  for (; i + 4 <= s.n; i += 4) run_tile<4, Bc>(tile(i), kt, v, s, mask.causal, Bc, scores.data(), none);
-  for (; i < s.n; ++i) run_tile<1, Bc>(tile(i), kt, v, s, mask.causal, Bc, scores.data(), none);
+  all_tiles_for(s)(qs.data(), out, s, mask, kt, v, scores.data());
   check_output(out, s);
 }
 
