@@ -6,6 +6,7 @@ import { h } from './dom.js';
 import { widgetSnippet, iframeSnippet, VIEWS, PICTURED_STEPS } from '../lib/embed.js';
 import { LANGUAGES } from '../i18n/index.js';
 import { TABLE_IDS, STEP } from '../lib/steps.js';
+import { copyArea } from './clipboard.js';
 
 // Every table the widget can show, from the one step table.
 const STEPS = TABLE_IDS;
@@ -89,15 +90,7 @@ export function openEmbedDialog({ state, S, baseUrl }) {
   const theme = h('select', { id: 'embed-theme' }, ['auto', 'light', 'dark'].map((t) => h('option', { value: t }, T.themes[t])));
   theme.addEventListener('change', () => { options.theme = theme.value; update(); });
 
-  const copy = (area) => async () => {
-    area.select();
-    try {
-      await navigator.clipboard.writeText(area.value);
-      status.textContent = S.tools.copied;
-    } catch {
-      status.textContent = S.tools.selectToCopy;
-    }
-  };
+  const copy = (area) => () => copyArea(area, status, S);
 
   const dialog = h('dialog', { className: 'embed-dialog', 'aria-labelledby': 'embed-title' },
     h('form', { method: 'dialog', className: 'embed-form' },

@@ -15,6 +15,7 @@ import {
 } from '../lib/model-view.js';
 import { fmt } from '../lib/format.js';
 import { sentenceSnippet } from '../lib/embed.js';
+import { copyArea } from './clipboard.js';
 
 // Kept across rebuilds (a change of language rebuilds the section): the shipped model and
 // the held-out set load once; weights trained here stay until the page is left.
@@ -466,15 +467,7 @@ function embedPanel(S, lang) {
   const copy = h('button', {
     type: 'button',
     id: 'model-embed-copy',
-    onclick: async () => {
-      code.select();
-      try {
-        await navigator.clipboard.writeText(code.value);
-        status.textContent = S.tools.copied;
-      } catch {
-        status.textContent = S.tools.selectToCopy;
-      }
-    },
+    onclick: () => copyArea(code, status, S),
   }, S.embed.copy);
   return {
     el: h('details', { className: 'model-embed' }, h('summary', null, T.embedTitle), h('p', { className: 'hint' }, T.embedText), code, copy, status),

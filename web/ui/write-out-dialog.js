@@ -7,6 +7,7 @@ import { writeOut } from '../lib/write-out.js';
 import { toNumpy, toPytorch } from '../lib/code-export.js';
 import { LANGUAGES } from '../i18n/index.js';
 import { MAX_DECIMALS } from '../lib/state.js';
+import { copyArea } from './clipboard.js';
 
 function download(name, text, type) {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -32,15 +33,7 @@ export function openWriteOutDialog({ state, trace, select, head, S }) {
   const out = h('textarea', { readonly: true, rows: 16, spellcheck: 'false', id: 'write-out-text' });
   const status = h('p', { role: 'status', className: 'embed-status' });
 
-  const copy = async () => {
-    out.select();
-    try {
-      await navigator.clipboard.writeText(out.value);
-      status.textContent = S.tools.copied;
-    } catch {
-      status.textContent = S.tools.selectToCopy;
-    }
-  };
+  const copy = () => copyArea(out, status, S);
   const formatButtons = Object.entries(FORMATS).map(([format, f]) => h('button', {
     type: 'button',
     dataset: { format },
