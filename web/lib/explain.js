@@ -58,5 +58,12 @@ function closure(z, cell, direction, only) {
 export function related(trace, config, cell, { head = null } = {}) {
   const z = sizesOfTrace(trace, config);
   const only = head === null || cell.head === null || cell.head === undefined ? head : cell.head;
-  return { sources: closure(z, cell, 'sources', only), dependents: closure(z, cell, 'dependents', only) };
+  // The walk depends on the sizes and the cell only, not on the numbers: an edit keeps the
+  // selected cell's answer, so the last one is kept (the result is read, never changed).
+  const key = JSON.stringify([z, cell.step, cell.head ?? null, cell.row, cell.col, only]);
+  if (last?.key !== key) {
+    last = { key, value: { sources: closure(z, cell, 'sources', only), dependents: closure(z, cell, 'dependents', only) } };
+  }
+  return last.value;
 }
+let last = null;
