@@ -232,7 +232,12 @@ function takePending() {
 function onChange(state) {
   lang = state.lang;
   clearTimeout(saving);
-  saving = setTimeout(flushSave, 120);
+  // Saved after a pause in the edits, when the page is idle: at big sizes the link is tens
+  // of kilobytes (writing it into the URL takes tens of milliseconds), so there the pause
+  // is longer and typing does not wait for it.
+  const cells = state.config.x.length * (state.config.x[0]?.length ?? 0);
+  const idle = globalThis.requestIdleCallback ?? ((fn) => setTimeout(fn, 0));
+  saving = setTimeout(() => idle(flushSave, { timeout: 1000 }), cells > 1024 ? 1000 : 120);
   learn?.refresh();
   const key = `${state.lang}/${state.preset}`;
   if (key !== headerKey) {
