@@ -159,12 +159,17 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
   let heatSize = HEAT_SIZE;
   const fitHeatSize = () => {
     const width = layersBox.clientWidth;
-    if (!view || !width) return HEAT_SIZE;
+    if (!view || !width) return heatSize;
     const n = Math.max(1, view.tokens.length);
-    // the heatmap's row labels (web/ui/heatmap-canvas.js: 6 px a character, 8 at most, +8)
-    const labels = 8 + Math.min(8, Math.max(1, ...view.tokens.map((t) => Array.from(t).length + 2))) * 6 + 2;
-    const cell = Math.min(HEAT_SIZE / n, Math.floor(((width - HEADS_GAP) / 2 - labels) / n));
-    return cell >= MIN_CELL ? Math.floor(cell) * n : HEAT_SIZE;
+    const full = Math.min(14, Math.floor(HEAT_SIZE / n)); // px a cell, heads stacked
+    // The row labels' width as the heatmaps drew them (web/ui/heatmap-canvas.js measures
+    // them), or 6 px a character before the first is drawn.
+    const drawnCanvas = layersBox.querySelector('.model-head canvas');
+    const labels = drawnCanvas?.offsetWidth
+      ? drawnCanvas.offsetWidth - n * Math.min(14, Math.floor(heatSize / n))
+      : 12 + 6 * Math.max(...view.tokens.map((t) => Array.from(t).length + 2));
+    const fit = Math.floor(((width - HEADS_GAP) / 2 - labels) / n);
+    return (fit >= MIN_CELL ? Math.min(full, fit) : full) * n;
   };
   const resized = typeof ResizeObserver === 'function' ? new ResizeObserver(() => {
     if (view && fitHeatSize() !== heatSize) renderLayers();
