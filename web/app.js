@@ -273,12 +273,16 @@ async function start() {
   // The first state the engine accepts: the link's, the stored one, the default preset
   // (keeping the stored view settings when only the stored config was refused).
   const fallback = { ...presetState(DEFAULT_PRESET), decimals: saved?.decimals ?? DEFAULT_DECIMALS };
-  app.replaceChildren();
+  // The playground has a box of its own inside the page's <main>: its sticky bar (toolbar,
+  // story, selection) stays on screen while the reader works in it and scrolls away with
+  // it, so it never covers "Attention that learned" and the sections after it.
+  const stage = h('div', { className: 'playground playground-stage' });
+  app.replaceChildren(stage);
   playground = null;
   for (const candidate of [state, stored, fallback]) {
     if (!candidate || playground) continue;
     try {
-      playground = new Playground(app, {
+      playground = new Playground(stage, {
         engine, state: { ...candidate, lang }, renderMath, onChange,
         view: initialView(), toolbar: true, keys: document, onView: saveView, tiles: true,
         // The article section and the scripts, for the state, selection and head shown now.

@@ -1,6 +1,8 @@
 // Draws the flow (web/lib/flow.js): every step of the selected head as a card in two
 // lanes — the input and its projections, then the head's steps to the output — with
 // arrows between them, each card's table coloured on its own scale with a legend.
+// Each card sits in a step (`.flow-step`) with the arrow that leads to it, so a line of
+// cards never ends or starts with an arrow alone; the lanes flow on in one wrapping row.
 // Elements are kept across renders in a Map keyed by step and head; no state on nodes.
 import { h, setText } from './dom.js';
 import { matrixTable } from './matrix-table.js';
@@ -23,18 +25,12 @@ export class FlowView {
     root.append(this.el);
   }
 
-  arrow(i) {
-    this.arrows ??= new Map();
-    if (!this.arrows.has(i)) this.arrows.set(i, h('span', { className: 'flow-arrow', 'aria-hidden': 'true' }, '→'));
-    return this.arrows.get(i);
-  }
-
   /** Renders the cards; returns the matrix tables shown, in order. */
   render(cards, { decimals, current = null, hidden = new Set() }) {
     const S = this.options.S();
     const tables = [];
     const byLane = { input: [], head: [] };
-    cards.forEach((card, i) => {
+    cards.forEach((card) => {
       const key = `${card.step}|${card.head ?? '-'}`;
       let entry = this.cards.get(key);
       if (!entry) {
@@ -42,7 +38,8 @@ export class FlowView {
         const legend = h('span', { className: 'flow-legend' });
         const caption = h('div', { className: 'flow-caption' }, title, legend);
         const el = h('figure', { className: 'flow-card', dataset: { card: card.step } }, caption);
-        entry = { el, title, legend, table: null };
+        const arrow = h('span', { className: 'flow-arrow', 'aria-hidden': 'true' }, '→');
+        entry = { el, title, legend, table: null, arrow, step: h('div', { className: 'flow-step' }, arrow, el) };
         this.cards.set(key, entry);
       }
       entry.el.classList.toggle('is-current', current === card.step);
@@ -114,21 +111,25 @@ export class FlowView {
       if (['q', 'k', 'v'].includes(card.step)) {
         this.qkv ??= h('div', { className: 'flow-group', dataset: { group: 'qkv' } });
         if (!lane.includes(this.qkv)) {
-          if (lane.length) lane.push(this.arrow(i));
+          showArrow(entry, lane.length > 0);
           lane.push(this.qkv);
-          this.qkvCards = [];
-        }
-        this.qkvCards.push(entry.el);
+          this.qkvSteps = [];
+        } else showArrow(entry, false);
+        this.qkvSteps.push(entry.step);
       } else {
-        if (lane.length) lane.push(this.arrow(i));
-        lane.push(entry.el);
+        showArrow(entry, lane.length > 0);
+        lane.push(entry.step);
       }
     });
-    if (this.qkv) syncChildren(this.qkv, this.qkvCards ?? []);
+    if (this.qkv) syncChildren(this.qkv, this.qkvSteps ?? []);
     syncChildren(this.lanes.input, byLane.input);
     syncChildren(this.lanes.head, byLane.head);
     return tables;
   }
+}
+
+function showArrow(entry, shown) {
+  if (entry.arrow.hidden === shown) entry.arrow.hidden = !shown;
 }
 
 // The card's scale in words: its range, and the hatching of blocked cells when it has any.

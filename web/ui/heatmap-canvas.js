@@ -177,12 +177,21 @@ function draw(view) {
     if (!at) return;
     ctx.strokeStyle = stroke;
     ctx.lineWidth = width;
-    // The row and column of the cell, faintly, then the cell itself.
+    // The row and column of the cell, faintly, each stopping short of the cell; then a ring
+    // around the cell, outside it: nothing is drawn over the cell pointed at.
+    const x0 = left + at.c * cell, y0 = top + at.r * cell;
+    const x1 = x0 + cell, y1 = y0 + cell;
+    const right = left + spec.cols * cell, bottom = top + spec.rows * cell;
+    const gap = width + 1;
     ctx.globalAlpha = 0.35;
-    ctx.strokeRect(left, top + at.r * cell, spec.cols * cell, cell);
-    ctx.strokeRect(left + at.c * cell, top, cell, spec.rows * cell);
+    ctx.beginPath();
+    if (at.c > 0) { ctx.moveTo(x0 - gap, y0); ctx.lineTo(left, y0); ctx.lineTo(left, y1); ctx.lineTo(x0 - gap, y1); }
+    if (at.c < spec.cols - 1) { ctx.moveTo(x1 + gap, y0); ctx.lineTo(right, y0); ctx.lineTo(right, y1); ctx.lineTo(x1 + gap, y1); }
+    if (at.r > 0) { ctx.moveTo(x0, y0 - gap); ctx.lineTo(x0, top); ctx.lineTo(x1, top); ctx.lineTo(x1, y0 - gap); }
+    if (at.r < spec.rows - 1) { ctx.moveTo(x0, y1 + gap); ctx.lineTo(x0, bottom); ctx.lineTo(x1, bottom); ctx.lineTo(x1, y1 + gap); }
+    ctx.stroke();
     ctx.globalAlpha = 1;
-    ctx.strokeRect(left + at.c * cell - 1, top + at.r * cell - 1, cell + 2, cell + 2);
+    ctx.strokeRect(x0 - width / 2, y0 - width / 2, cell + width, cell + width);
   };
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, view.width, view.height);

@@ -34,6 +34,8 @@ const EPOCHS = [1, 2, 3, 6];
 const CHUNK = 10; // batches per progress message, and per point of the loss curve
 const HEAT_SIZE = 168; // px of the longer side of an attention heatmap (14 px cells at 12 words)
 const WEIGHT_SIZE = 168;
+const MIN_CELL = 8; // px: smaller cells stack the heads of a layer instead
+const HEADS_GAP = 16; // px between two heads (.model-heads in web/style.css)
 
 /** S: the page's strings; lang: the page's language (the sentence's language follows it). */
 export function modelSection(S, lang) {
@@ -151,6 +153,28 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
     for (const [spec, canvas] of drawn) if (canvas.isConnected) heatmapCanvas(spec, canvas);
     drawn = [];
   });
+  // The two heads of a layer side by side wherever two heatmaps with cells of at least
+  // MIN_CELL px fit the column (a phone's too); drawn again when the column's width changes
+  // the size.
+  let heatSize = HEAT_SIZE;
+  const fitHeatSize = () => {
+    const width = layersBox.clientWidth;
+    if (!view || !width) return heatSize;
+    const n = Math.max(1, view.tokens.length);
+    const full = Math.min(14, Math.floor(HEAT_SIZE / n)); // px a cell, heads stacked
+    // The row labels' width as the heatmaps drew them (web/ui/heatmap-canvas.js measures
+    // them), or 6 px a character before the first is drawn.
+    const drawnCanvas = layersBox.querySelector('.model-head canvas');
+    const labels = drawnCanvas?.offsetWidth
+      ? drawnCanvas.offsetWidth - n * Math.min(14, Math.floor(heatSize / n))
+      : 12 + 6 * Math.max(...view.tokens.map((t) => Array.from(t).length + 2));
+    const fit = Math.floor(((width - HEADS_GAP) / 2 - labels) / n);
+    return (fit >= MIN_CELL ? Math.min(full, fit) : full) * n;
+  };
+  const resized = typeof ResizeObserver === 'function' ? new ResizeObserver(() => {
+    if (view && fitHeatSize() !== heatSize) renderLayers();
+  }) : null;
+  resized?.observe(layersBox);
   const themes = new MutationObserver(() => {
     for (const [canvas, spec] of live) {
       if (canvas.isConnected) heatmapCanvas(spec, canvas);
@@ -281,6 +305,7 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
           })))))));
 
   const renderLayers = () => {
+    heatSize = fitHeatSize();
     const labels = view.tokens;
     const rowLabels = labels.map((t, i) => (i === view.pronoun ? `▸ ${t}` : t));
     layersBox.replaceChildren(...view.layers.map((layer) => h('div', { className: 'model-layer', dataset: { layer: layer.layer } },
@@ -300,7 +325,7 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
           ramp: 'seq',
           rowLabels,
           colLabels: labels,
-          size: HEAT_SIZE,
+          size: heatSize,
           readout: (r, c) => ({ title: T.readoutTitle(m.layer + 1, m.head + 1, labels[r], labels[c]), lines: [T.weightLine(fmt(value(r, c), 4))] }),
           onPick: (r, c) => explain(m.layer, m.head, r, c),
         };
@@ -415,7 +440,10 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
     return {
       result: () => result,
       sentence: () => input.value,
-      dispose: () => themes.disconnect(),
+      dispose: () => {
+        themes.disconnect();
+        resized?.disconnect();
+      },
     };
   }
 
@@ -453,6 +481,7 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
   return {
     dispose: () => {
       themes.disconnect();
+      resized?.disconnect();
       retrain.dispose();
     },
   };
