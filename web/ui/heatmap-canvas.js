@@ -98,14 +98,28 @@ function build(spec) {
   return el;
 }
 
+// A label's width as drawn, measured once per text (the same tokens label many canvases).
+const widths = new Map();
+let measurer = null;
+function labelWidth(label) {
+  if (!widths.has(label)) {
+    measurer ??= document.createElement('canvas').getContext('2d');
+    if (measurer) measurer.font = LABEL_STYLE;
+    widths.set(label, measurer ? measurer.measureText(short(label)).width : Array.from(short(label)).length * 6);
+  }
+  return widths.get(label);
+}
+
 // Cell size and margins from the shape: the longer side gets `size` px, cells 2…14 px.
 function layout(view) {
   const { spec } = view;
   view.cell = Math.max(2, Math.min(14, Math.floor((spec.size ?? 320) / Math.max(spec.rows, spec.cols))));
   // The widest label as drawn (a Chinese character is about twice a Latin letter's width).
-  const ctx = spec.labels === false ? null : view.canvas.getContext('2d');
-  if (ctx) ctx.font = LABEL_STYLE;
-  const longest = (labels) => Math.ceil(Math.max(6, ...labels.map((l) => (ctx ? ctx.measureText(short(l)).width : Array.from(short(l)).length * 6))));
+  const longest = (labels) => {
+    let widest = 6;
+    for (const label of labels) widest = Math.max(widest, labelWidth(label));
+    return Math.ceil(widest);
+  };
   // labels: false (a thumbnail in the heads grid) draws the cells only.
   view.left = spec.labels === false ? 1 : 10 + longest(spec.rowLabels);
   view.top = spec.labels === false ? 1 : 10 + longest(spec.colLabels);
