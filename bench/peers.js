@@ -54,6 +54,10 @@ export async function race(fns, budgetMs) {
   let rounds = 0;
   while (rounds < 3 || (performance.now() - start < budgetMs && rounds < 30)) {
     for (const name of names) {
+      // Every call starts from a collected heap (node --expose-gc, as npm run bench runs it):
+      // otherwise a collection of the garbage one implementation left (the peers' n × n
+      // matrices) lands in the timing of whichever call comes next.
+      globalThis.gc?.();
       const t0 = performance.now();
       await fns[name]();
       samples[name].push(performance.now() - t0);

@@ -14,5 +14,5 @@ else
   echo "bench: Eigen not found; skipping the native benchmark (scripts/setup.sh installs libeigen3-dev)"
 fi
 echo
-node bench/attention.js
+node --expose-gc bench/attention.js
 node bench/plot.js

@@ -45,7 +45,22 @@ function drawWhenSeen(view) {
     view.watched = true;
   }
   if (view.spec.lazy && view.onScreen === false) view.stale = true;
+  else if (view.spec.lazy && view.onScreen === undefined && overBudget()) view.stale = true; // drawn when the observer first sees it
   else draw(view);
+}
+
+// A page that opens on a big example has canvases whose place is not known yet: the first
+// ones (the flow's order is the page's, top first) are drawn at once, and past 12 ms of
+// drawing in one task the rest wait for the observer, which draws those near the viewport
+// in the next frame and the others when they are scrolled to.
+let budgetStart = -1;
+function overBudget() {
+  const now = performance.now();
+  if (budgetStart < 0) {
+    budgetStart = now;
+    setTimeout(() => { budgetStart = -1; }, 0);
+  }
+  return now - budgetStart > 12;
 }
 
 /** Marks (r, c) as the selected cell (null: none) and redraws. */
