@@ -296,7 +296,8 @@ async function start() {
   learnHost = h('div', { className: 'learn-host' });
   costHost = h('div', { className: 'cost-host' });
   app.append(modelHost, learnHost, costHost);
-  renderLearnAndCost();
+  // The sections below the playground are built once its first tables are painted.
+  requestAnimationFrame(() => setTimeout(renderLearnAndCost, 0));
   if (error) playground.showError(error);
   renderHeader();
   writeHash(playground.state);
