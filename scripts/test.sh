@@ -17,7 +17,9 @@ stage "Catch2 (native core)"
 ctest --test-dir build/native --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
 
 stage "Catch2 under AddressSanitizer + UndefinedBehaviorSanitizer"
-cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTENTION_SANITIZE=ON >/dev/null
+# -O1 with line tables only (-g1): reports still name file and line, and the build takes
+# about half the time of -O2 with full debug information.
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g1" -DATTENTION_SANITIZE=ON >/dev/null
 cmake --build build/asan --target attention_tests -j "$(nproc 2>/dev/null || echo 2)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure -j "$(nproc 2>/dev/null || echo 2)"
