@@ -67,7 +67,7 @@ async function clickCell(page, layer, head, r, c) {
   });
   // The canvas's layout (heatmap-canvas.js): cells fill the right and bottom edge, 2 px margin.
   const n = await page.$$eval(`.model-section table.model-weights-table[data-layer="${layer}"][data-head="${head}"] tbody tr`, (trs) => trs.length);
-  const cell = Math.max(2, Math.min(14, Math.floor(168 / n)));
+  const cell = Number(await canvas.evaluate((el) => el.closest('.heatmap-canvas').dataset.cell));
   const left = geometry.w - 2 - n * cell;
   const top = geometry.h - 2 - n * cell;
   await canvas.click({ position: { x: left + (c + 0.5) * cell, y: top + (r + 0.5) * cell } });

@@ -56,7 +56,7 @@ async function clickCell(page, host, layer, head, r, c, n) {
   const canvas = page.locator(`${host} .heatmap-canvas[data-layer="${layer}"][data-head="${head}"] canvas`);
   await canvas.scrollIntoViewIfNeeded();
   const box = await canvas.boundingBox();
-  const cell = Math.max(2, Math.min(14, Math.floor(168 / n)));
+  const cell = Number(await canvas.evaluate((el) => el.closest('.heatmap-canvas').dataset.cell));
   await canvas.click({ position: { x: box.width - 2 - n * cell + (c + 0.5) * cell, y: box.height - 2 - n * cell + (r + 0.5) * cell } });
 }
 

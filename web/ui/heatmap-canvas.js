@@ -15,7 +15,8 @@ export const canvasSpec = (el) => views.get(el)?.spec ?? null;
 /**
  * spec: { step, head?, caption, rows, cols, value(r, c), shade(r, c) -> t in [-1, 1] or
  *   null (masked), ramp: 'seq' | 'pos', rowLabels, colLabels, size (px of the longer side),
- *   readout(r, c) -> { title, lines }, onPick(r, c), lazy (draw only when near the viewport) }
+ *   readout(r, c) -> { title, lines }, onPick(r, c), lazy (draw only when near the viewport),
+ *   maxCell (px a cell at most, default 14) }
  * Reuses `previous` when the shape is the same, so focus and the cursor survive edits.
  */
 export function heatmapCanvas(spec, previous) {
@@ -125,10 +126,14 @@ function labelWidth(label) {
   return widths.get(label);
 }
 
-// Cell size and margins from the shape: the longer side gets `size` px, cells 2…14 px.
+// Cell size and margins from the shape: the longer side gets `size` px, cells 2…14 px
+// (2…spec.maxCell).
 function layout(view) {
   const { spec } = view;
-  view.cell = Math.max(2, Math.min(14, Math.floor((spec.size ?? 320) / Math.max(spec.rows, spec.cols))));
+  view.cell = Math.max(2, Math.min(spec.maxCell ?? 14, Math.floor((spec.size ?? 320) / Math.max(spec.rows, spec.cols))));
+  // The cell size in px, on the element: cells fill the canvas's right and bottom edges
+  // (2 px margin), so a cell's place can be found from outside (tests, tools).
+  if (view.el.dataset.cell !== String(view.cell)) view.el.dataset.cell = String(view.cell);
   // The widest label as drawn (a Chinese character is about twice a Latin letter's width).
   const longest = (labels) => {
     let widest = 6;

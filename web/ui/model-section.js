@@ -32,7 +32,8 @@ function loadShared() {
 
 const EPOCHS = [1, 2, 3, 6];
 const CHUNK = 10; // batches per progress message, and per point of the loss curve
-const HEAT_SIZE = 168; // px of the longer side of an attention heatmap (14 px cells at 12 words)
+const MAX_CELL = 22; // px a cell at most: a sentence's heatmap reads at a glance
+const HEAT_SIZE = 264; // px of the longer side of an attention heatmap (22 px cells at 12 words)
 const WEIGHT_SIZE = 168;
 const MIN_CELL = 8; // px: smaller cells stack the heads of a layer instead
 const HEADS_GAP = 16; // px between two heads (.model-heads in web/style.css)
@@ -161,12 +162,12 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
     const width = layersBox.clientWidth;
     if (!view || !width) return heatSize;
     const n = Math.max(1, view.tokens.length);
-    const full = Math.min(14, Math.floor(HEAT_SIZE / n)); // px a cell, heads stacked
+    const full = Math.min(MAX_CELL, Math.floor(HEAT_SIZE / n)); // px a cell, heads stacked
     // The row labels' width as the heatmaps drew them (web/ui/heatmap-canvas.js measures
     // them), or 6 px a character before the first is drawn.
     const drawnCanvas = layersBox.querySelector('.model-head canvas');
     const labels = drawnCanvas?.offsetWidth
-      ? drawnCanvas.offsetWidth - n * Math.min(14, Math.floor(heatSize / n))
+      ? drawnCanvas.offsetWidth - n * Math.min(MAX_CELL, Math.floor(heatSize / n))
       : 12 + 6 * Math.max(...view.tokens.map((t) => Array.from(t).length + 2));
     const fit = Math.floor(((width - HEADS_GAP) / 2 - labels) / n);
     return (fit >= MIN_CELL ? Math.min(full, fit) : full) * n;
@@ -326,6 +327,7 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
           rowLabels,
           colLabels: labels,
           size: heatSize,
+          maxCell: MAX_CELL,
           readout: (r, c) => ({ title: T.readoutTitle(m.layer + 1, m.head + 1, labels[r], labels[c]), lines: [T.weightLine(fmt(value(r, c), 4))] }),
           onPick: (r, c) => explain(m.layer, m.head, r, c),
         };
