@@ -13,6 +13,7 @@ import { costSection } from './ui/cost.js';
 import { learnSection } from './ui/learn.js';
 import { modelSection } from './ui/model-section.js';
 import { followTheme } from './lib/theme.js';
+import { redrawCanvases } from './ui/heatmap-canvas.js';
 import katex from './vendor/katex/katex.mjs';
 
 const STORAGE_KEY = 'attention-playground:state';
@@ -24,7 +25,10 @@ const THEME_KEY = 'attention-playground:theme';
 let stopFollowingTheme = () => {};
 function applyTheme(theme) {
   stopFollowingTheme();
-  stopFollowingTheme = followTheme(theme, (resolved) => { document.documentElement.dataset.theme = resolved; });
+  stopFollowingTheme = followTheme(theme, (resolved) => {
+    document.documentElement.dataset.theme = resolved;
+    redrawCanvases(document);
+  });
 }
 function storedTheme() {
   try {

@@ -96,7 +96,8 @@ test('canvas heatmaps: the readout gives the cell and its arithmetic, a click se
   // Where row 3, column 5 is drawn: from the canvas's own layout (cells after the labels).
   const box = await page.locator(canvas).boundingBox();
   const size = await page.$eval(canvas, (c) => ({ w: c.clientWidth, h: c.clientHeight }));
-  const cell = Math.floor(384 / 128);
+  const cell = Number(await page.$eval('[data-card="weights"] .heatmap-canvas', (el) => el.dataset.cell));
+  assert.equal(cell, Math.floor(384 / 128));
   const left = size.w - 2 - 128 * cell;
   const top = size.h - 2 - 128 * cell;
   await page.mouse.move(box.x + left + 5 * cell + 1, box.y + top + 3 * cell + 1);
@@ -114,6 +115,11 @@ test('canvas heatmaps: the readout gives the cell and its arithmetic, a click se
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => /A\[t4, t7\]/.test(document.querySelector('.selection-bar').textContent));
+  // Another theme draws the canvas again in its colours.
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  const before = await page.$eval(canvas, (c) => c.toDataURL());
+  await page.selectOption('#theme', 'dark');
+  await page.waitForFunction((old) => document.querySelector('[data-card="weights"] canvas').toDataURL() !== old, before);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -176,20 +176,36 @@ const css = (v) => `rgb(${v.join(',')})`;
 
 // The theme's colours, read from CSS once per task for all the canvases drawn in it (each
 // getComputedStyle after a change makes the browser restyle the page first), per theme
-// root: the page, or a widget's shadow root with its own theme.
-const themes = new Map();
+// root (the page, or a widget's shadow root) and theme (data-theme, which a theme switch
+// changes in the task that draws the canvases again).
+const themes = new Map(); // root node -> { theme, colour(name, fallback) }
 function themeColours(el) {
   const root = el.getRootNode();
-  if (!themes.has(root)) {
+  const theme = el.closest('[data-theme]')?.dataset.theme ?? '';
+  if (themes.get(root)?.theme !== theme) {
     if (themes.size === 0) setTimeout(() => themes.clear(), 0);
     const style = getComputedStyle(el);
     const values = new Map();
-    themes.set(root, (name, fallback) => {
-      if (!values.has(name)) values.set(name, style.getPropertyValue(name).trim());
-      return values.get(name) || fallback;
+    themes.set(root, {
+      theme,
+      colour: (name, fallback) => {
+        if (!values.has(name)) values.set(name, style.getPropertyValue(name).trim());
+        return values.get(name) || fallback;
+      },
     });
   }
-  return themes.get(root);
+  return themes.get(root).colour;
+}
+
+/**
+ * Draws every canvas heatmap under `root` again (the page's document, or a widget's box):
+ * their colours come from the theme, so whoever switches it calls this.
+ */
+export function redrawCanvases(root) {
+  for (const el of root.querySelectorAll('.heatmap-canvas')) {
+    const view = views.get(el);
+    if (view) drawWhenSeen(view);
+  }
 }
 const short = (label) => (Array.from(label).length > 8 ? `${Array.from(label).slice(0, 7).join('')}…` : label);
 

@@ -81,8 +81,8 @@ export function modelSection(S, lang) {
 /**
  * The sentence part of the section alone, for the widget: the form (read-only: the sentence
  * as text), the unknown-word message, the answer and every layer's and head's heatmap with
- * the explained cell. options: { sentence, readonly, themeTarget (the element whose
- * data-theme the colours follow), onShow(result) (after a reader's sentence) }. Returns
+ * the explained cell. options: { sentence, readonly, onShow(result) (after a reader's
+ * sentence) }; the widget draws the heatmaps again when its theme changes. Returns
  * { el, result() (the shown run() result, or null), sentence() (the text in the input),
  * dispose() }.
  */
@@ -149,7 +149,6 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
   // Heatmaps drawn before the section is in the document miss the page's colours (they
   // come from its CSS): each is drawn again on the next frame.
   let drawn = [];
-  const live = new Map(); // canvas -> the spec it shows, to draw again in another theme
   const redraw = () => requestAnimationFrame(() => {
     for (const [spec, canvas] of drawn) if (canvas.isConnected) heatmapCanvas(spec, canvas);
     drawn = [];
@@ -164,10 +163,11 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
     const n = Math.max(1, view.tokens.length);
     const full = Math.min(MAX_CELL, Math.floor(HEAT_SIZE / n)); // px a cell, heads stacked
     // The row labels' width as the heatmaps drew them (web/ui/heatmap-canvas.js measures
-    // them), or 6 px a character before the first is drawn.
-    const drawnCanvas = layersBox.querySelector('.model-head canvas');
-    const labels = drawnCanvas?.offsetWidth
-      ? drawnCanvas.offsetWidth - n * Math.min(MAX_CELL, Math.floor(heatSize / n))
+    // them and says its cell size), or 6 px a character before the first is drawn.
+    const heatmap = layersBox.querySelector('.model-head .heatmap-canvas');
+    const drawnWidth = heatmap?.querySelector('canvas').offsetWidth;
+    const labels = drawnWidth
+      ? drawnWidth - n * Number(heatmap.dataset.cell)
       : 12 + 6 * Math.max(...view.tokens.map((t) => Array.from(t).length + 2));
     const fit = Math.floor(((width - HEADS_GAP) / 2 - labels) / n);
     return (fit >= MIN_CELL ? Math.min(full, fit) : full) * n;
@@ -176,13 +176,6 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
     if (view && fitHeatSize() !== heatSize) renderLayers();
   }) : null;
   resized?.observe(layersBox);
-  const themes = new MutationObserver(() => {
-    for (const [canvas, spec] of live) {
-      if (canvas.isConnected) heatmapCanvas(spec, canvas);
-      else live.delete(canvas);
-    }
-  });
-  themes.observe(opts.themeTarget ?? document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
 
   let examplesLang = null;
   const renderExamples = () => {
@@ -334,7 +327,6 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
         const canvas = heatmapCanvas(spec, canvases.get(key));
         canvases.set(key, canvas);
         drawn.push([spec, canvas]);
-        live.set(canvas, spec);
         canvas.dataset.layer = String(m.layer);
         canvas.dataset.head = String(m.head);
         // The pronoun's row, at the word it attends to most: marked until a cell is picked.
@@ -400,7 +392,6 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
     };
     const canvas = heatmapCanvas(spec);
     drawn.push([spec, canvas]);
-    live.set(canvas, spec);
     canvas.dataset.matrix = `${name}:${layer}`;
     return h('figure', { className: 'model-matrix' }, h('figcaption', null, T.matrixCaption(name, layer + 1)), canvas);
   };
@@ -443,7 +434,6 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
       result: () => result,
       sentence: () => input.value,
       dispose: () => {
-        themes.disconnect();
         resized?.disconnect();
       },
     };
@@ -482,7 +472,6 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
   show();
   return {
     dispose: () => {
-      themes.disconnect();
       resized?.disconnect();
       retrain.dispose();
     },

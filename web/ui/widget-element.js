@@ -17,6 +17,7 @@ import { VIEWS, PICTURED_STEPS } from '../lib/embed.js';
 import { pickLanguage, strings } from '../i18n/index.js';
 import { followTheme } from '../lib/theme.js';
 import { modelFigure } from './model-section.js';
+import { redrawCanvases } from './heatmap-canvas.js';
 
 /** The attributes the element observes (`loading` is read once, when it connects). */
 export const ATTRIBUTES = ['config', 'preset', 'view', 'steps', 'head', 'select', 'caption', 'lang', 'decimals', 'readonly', 'theme', 'tools', 'sentence'];
@@ -155,7 +156,10 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
 
     applyTheme() {
       this.stopFollowingTheme?.();
-      this.stopFollowingTheme = followTheme(this.getAttribute('theme'), (resolved) => { this.box.dataset.theme = resolved; });
+      this.stopFollowingTheme = followTheme(this.getAttribute('theme'), (resolved) => {
+        this.box.dataset.theme = resolved;
+        redrawCanvases(this.box);
+      });
     }
 
     // Until the widget runs, and whenever it cannot, the element's own children show: an
@@ -294,7 +298,6 @@ export function defineAttentionPlayground(setup, name = 'attention-playground') 
       this.sentenceFigure = modelFigure(S, this.lang, m, {
         sentence: this.getAttribute('sentence'),
         readonly: this.hasAttribute('readonly'),
-        themeTarget: this.box,
         onShow: () => this.dispatchEvent(new Event('input', { bubbles: true, composed: true })),
       });
       // The widget's `input` event means a new sentence shown (onShow), not every keystroke
