@@ -163,3 +163,39 @@ test('explanations count rows and columns from 1 and say that pos counts from 0'
   assert.match(q[0], /^q₃,₁ = /);
   assert.match(q[2], /θ = pos·10000\^\(−2i\/d_k\) = 2·10000\^\(−0\/\d+\) = 2 rad; pos = 2 is row 3/);
 });
+
+test('a flow card shades every cell at once exactly as it shades them one by one', async () => {
+  const { flowCards } = await import('../../web/lib/flow.js');
+  for (const config of configs) {
+    const trace = engine.run(config);
+    for (let head = 0; head < trace.heads.length; head++) {
+      for (const card of flowCards({ config }, trace, S, { head })) {
+        const all = card.shades();
+        assert.equal(all.length, card.rows * card.cols, card.step);
+        for (let r = 0; r < card.rows; r++) {
+          for (let c = 0; c < card.cols; c++) {
+            const one = card.masked(r, c) ? null : card.shade(r, c);
+            const at = all[r * card.cols + c];
+            if (one === null) assert.ok(Number.isNaN(at), `${card.step} (${r}, ${c}) is masked, shades() gave ${at}`);
+            else assert.equal(at, Math.fround(one), `${card.step} (${r}, ${c})`);
+          }
+        }
+      }
+    }
+  }
+});
+
+test('shades at once: −∞ and masked cells are NaN, NaN and +∞ shade as 0, the rest clamp to the scale', async () => {
+  const { shadesOf, shadeOf } = await import('../../web/lib/flow.js');
+  const data = Float32Array.of(-Infinity, NaN, Infinity, 5, -5, 0.5, -0.25, 2);
+  const masked = Float32Array.of(0, 0, 0, 0, 0, 0, 0, -Infinity);
+  const diverging = { kind: 'diverging', min: -2, max: 2 };
+  assert.deepEqual([...shadesOf(diverging, data, masked)], [NaN, 0, 0, 1, -1, 0.25, -0.125, NaN]);
+  const sequential = { kind: 'sequential', min: 0, max: 0.5 };
+  assert.deepEqual([...shadesOf(sequential, data)], [NaN, 0, 0, 1, 0, 1, 0, 1]);
+  for (const v of data) {
+    const one = shadeOf(sequential, v);
+    const at = shadesOf(sequential, Float32Array.of(v))[0];
+    assert.ok(one === null ? Number.isNaN(at) : at === one, `${v}`);
+  }
+});

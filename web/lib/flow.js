@@ -37,8 +37,28 @@ export function shadeOf(scale, v) {
 }
 
 /**
+ * shadeOf for a whole matrix at once, as a heatmap draws it: a Float32Array of t, NaN where
+ * the entry is −∞ or where `masked` (the head's masked scores, or null) is −∞. One tight
+ * loop instead of a call per cell: a page that opens on 128 tokens draws these before its
+ * code is warm.
+ */
+export function shadesOf(scale, data, masked = null) {
+  const out = new Float32Array(data.length);
+  const max = scale.max;
+  const lo = scale.kind === 'sequential' ? 0 : -1;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v === -Infinity || (masked !== null && masked[i] === -Infinity)) out[i] = NaN;
+    else if (v !== v || v === Infinity) out[i] = 0;
+    else out[i] = Math.min(1, Math.max(lo, v / max));
+  }
+  return out;
+}
+
+/**
  * The cards of the flow, in order, for one head: [{ step, head?, symbol, title, rows,
- * cols, value, scale, shade(r, c), masked(r, c), rowLabels, colLabels, editable, lane }].
+ * cols, value, scale, shade(r, c), shades(), masked(r, c), rowLabels, colLabels, editable,
+ * lane }].
  * lane 'input' (X, PE, X + PE, C and the projections) or 'head' (the per-head steps and
  * what follows them), so a view can lay them out as two rows.
  */
@@ -59,8 +79,9 @@ export function flowCards(state, trace, S, { head = 0, readonly = false } = {}) 
     const matrix = step.read(trace, config, h);
     const value = (r, c) => matrix.data[r * matrix.cols + c];
     const scale = scaleOf(id, matrix);
-    const isMasked = id === 'masked' || id === 'weights'
-      ? (r, c) => trace.heads[h].masked.data[r * trace.heads[h].masked.cols + c] === -Infinity
+    const maskData = id === 'masked' || id === 'weights' ? trace.heads[h].masked.data : null;
+    const isMasked = maskData
+      ? (r, c) => maskData[r * matrix.cols + c] === -Infinity
       : () => false;
     const rowLabels = ['k', 'v', 'context'].includes(id) ? keys : queries;
     const colLabels = ['scores', 'scaled', 'masked', 'weights'].includes(id) ? keys : dims(matrix.cols);
@@ -76,6 +97,8 @@ export function flowCards(state, trace, S, { head = 0, readonly = false } = {}) 
       value,
       scale,
       shade: (r, c) => shadeOf(scale, value(r, c)),
+      // Every cell's shade with the masked ones NaN, for a canvas.
+      shades: () => shadesOf(scale, matrix.data, maskData),
       masked: isMasked,
       rowLabels,
       colLabels,

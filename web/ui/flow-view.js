@@ -71,6 +71,7 @@ export class FlowView {
         cols: card.cols,
         value: card.value,
         shade: (r, c) => (card.masked(r, c) ? null : card.shade(r, c)),
+        shades: card.shades,
         ramp: card.step === 'weights' ? 'seq' : 'pos',
         rowLabels: card.rowLabels,
         colLabels: card.colLabels,

@@ -8,13 +8,16 @@ import { h } from './dom.js';
 const views = new WeakMap(); // wrapper element -> { spec, canvas, readout, cell, left, top, selected, cursor }
 const LABEL_FONT = 10;
 const LABEL_STYLE = `${LABEL_FONT}px system-ui, sans-serif`;
+// ImageData is RGBA bytes; a 32-bit view of them reads them in the machine's byte order.
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** The spec a canvas heatmap was last drawn from (null for anything else). */
 export const canvasSpec = (el) => views.get(el)?.spec ?? null;
 
 /**
  * spec: { step, head?, caption, rows, cols, value(r, c), shade(r, c) -> t in [-1, 1] or
- *   null (masked), ramp: 'seq' | 'pos', rowLabels, colLabels, size (px of the longer side),
+ *   null (masked), shades() (optional: every cell's t at once, row by row, NaN where
+ *   masked), ramp: 'seq' | 'pos', rowLabels, colLabels, size (px of the longer side),
  *   readout(r, c) -> { title, lines }, onPick(r, c), lazy (draw only when near the viewport),
  *   maxCell (px a cell at most, default 14) }
  * Reuses `previous` when the shape is the same, so focus and the cursor survive edits.
@@ -253,22 +256,38 @@ function draw(view) {
   small.height = spec.rows;
   const sctx = small.getContext('2d');
   const image = sctx.createImageData(spec.cols, spec.rows);
-  const grey = rgb(ctx, hatch);
+  // The colours of the scale at 256 steps a side (what 8-bit channels can show), packed
+  // as the ImageData's 32-bit pixels; masked (−∞) cells get the hatch colour (and diagonal
+  // strokes where cells are big enough), never a colour of the scale, so they cannot be
+  // read as a zero.
+  const pack = (end, k) => {
+    const [r, g, b] = [0, 1, 2].map((i) => Math.round(end[i] * k + card[i] * (1 - k)));
+    return (LITTLE_ENDIAN ? (255 << 24) | (b << 16) | (g << 8) | r : (r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+  };
+  const palette = new Uint32Array(512);
+  for (let i = 0; i < 256; i++) {
+    palette[i] = pack(neg, i / 255);
+    palette[256 + i] = pack(pos, i / 255);
+  }
+  const hatched = pack(rgb(ctx, hatch), 0.6);
+  // t per cell, NaN where masked: at once from spec.shades() (one loop over the data, fast
+  // even before the page's code is warm), or cell by cell from spec.shade(r, c).
+  let shades = spec.shades?.();
+  if (!shades) {
+    shades = new Float32Array(spec.rows * spec.cols);
+    for (let r = 0, i = 0; r < spec.rows; r++) {
+      for (let c = 0; c < spec.cols; c++, i++) shades[i] = spec.shade(r, c) ?? NaN;
+    }
+  }
+  const pixels = new Uint32Array(image.data.buffer);
   const masked = [];
-  for (let r = 0; r < spec.rows; r++) {
-    for (let c = 0; c < spec.cols; c++) {
-      const t = spec.shade(r, c);
-      const i = (r * spec.cols + c) * 4;
-      // Masked (−∞): the hatch colour (and diagonal strokes where cells are big enough),
-      // never a colour of the scale, so it cannot be read as a zero.
-      const a = Math.abs(t ?? 0);
-      const end = t === null ? grey : t < 0 ? neg : pos;
-      const k = t === null ? 0.6 : a;
-      image.data[i] = Math.round(end[0] * k + card[0] * (1 - k));
-      image.data[i + 1] = Math.round(end[1] * k + card[1] * (1 - k));
-      image.data[i + 2] = Math.round(end[2] * k + card[2] * (1 - k));
-      image.data[i + 3] = 255;
-      if (t === null && cell >= 6) masked.push(r, c);
+  for (let i = 0; i < pixels.length; i++) {
+    const t = shades[i];
+    if (t !== t) {
+      pixels[i] = hatched;
+      if (cell >= 6) masked.push(Math.floor(i / spec.cols), i % spec.cols);
+    } else {
+      pixels[i] = t < 0 ? palette[Math.round(Math.min(1, -t) * 255)] : palette[256 + Math.round(Math.min(1, t) * 255)];
     }
   }
   sctx.putImageData(image, 0, 0);

@@ -208,6 +208,9 @@ export class Playground {
 
   // Cells of W_Q, W_K, W_V, W_O that differ from `config` are marked as changed (training).
   setBaseline(config) {
+    // Learn clears the baseline whenever it starts over (and once as it is built, after the
+    // first paint): nothing to draw again when there was none.
+    if ((this.baseline ?? null) === (config ?? null)) return;
     this.baseline = config;
     this.render();
   }

@@ -6,9 +6,12 @@ import { h } from './dom.js';
 import { matrixTable } from './matrix-table.js';
 import { blockTools } from './block-tools.js';
 import { heatmapCanvas } from './heatmap-canvas.js';
-import { CANVAS_ABOVE } from '../lib/flow.js';
+import { CANVAS_ABOVE, shadesOf } from '../lib/flow.js';
 import { fmt } from '../lib/format.js';
 import { heatmap, heatmapCell, arcs, legend, ARCS_ALL_UP_TO, ARCS_TOP_K } from './pictures.js';
+
+// Attention weights lie in [0, 1]: their heatmap's scale, whatever the largest weight.
+const WEIGHTS_SCALE = { kind: 'sequential', max: 1 };
 
 export class SectionsView {
   /**
@@ -146,6 +149,7 @@ export class SectionsView {
         cols: weights.cols,
         value,
         shade: (r, c) => (trace.heads[block.head].masked.data[r * weights.cols + c] === -Infinity ? null : value(r, c)),
+        shades: () => shadesOf(WEIGHTS_SCALE, weights.data, trace.heads[block.head].masked.data),
         ramp: 'seq',
         rowLabels: block.rowLabels,
         colLabels: block.colLabels,
