@@ -30,7 +30,7 @@ TEST_CASE("fused attention matches the double reference", "[fused]") {
   const std::size_t n = GENERATE(1, 3, 4, 5, 63, 64, 65, 130);
   const std::size_t m = GENERATE(1, 7, 64, 65, 129);
   const std::size_t dk = GENERATE_COPY(values<std::size_t>({1, w - 1, w + 1, 64}));
-  const std::size_t dv = GENERATE_COPY(values<std::size_t>({1, 2 * w, 2 * w + 3}));
+  const std::size_t dv = GENERATE_COPY(values<std::size_t>({1, 2 * w, 2 * w + 3, 64}));
   const bool causal = GENERATE(false, true);
   support::Rng rng(n * 1000003 + m * 1009 + dk * 31 + dv + (causal ? 7 : 0));
   const FusedShape s{n, m, dk, dv};
@@ -49,6 +49,45 @@ TEST_CASE("fused attention matches the double reference", "[fused]") {
     // Outputs are convex combinations of v (|v| <= 1); float error: a few ulp from each
     // of dk products in a score (times its exp's sensitivity) and m terms of the sum.
     const double w = want[i / dv][i % dv];
+    if (!support::close(out[i], w, 2e-5)) {
+      INFO("entry " << i << ": fused " << out[i] << ", reference " << w);
+      CHECK(support::close(out[i], w, 2e-5));
+      break;
+    }
+  }
+}
+
+// The rows of a slice (first_row, as the parallel path gives each worker) and a custom mask,
+// through every way the fast path walks rows: groups of tiles side by side, single tiles and
+// the remainder, with d = 64 (the fixed-size kernels) and an odd d.
+TEST_CASE("fused attention with a slice of rows and a custom mask matches the double reference", "[fused]") {
+  const std::size_t n = GENERATE(47, 48, 100, 130);
+  const std::size_t m = GENERATE(65, 200);
+  const std::size_t d = GENERATE(5, 64);
+  const std::size_t first_row = GENERATE(0, 37);
+  const bool causal = GENERATE(false, true);
+  support::Rng rng(n * 7919 + m * 31 + d + first_row * 3 + (causal ? 1 : 0));
+  const auto q = random_values(n * d, rng, 1.5f), k = random_values(m * d, rng, 1.5f),
+             v = random_values(m * d, rng, 1.0f);
+  // About a third of the keys blocked; key 0 kept, so every row sees at least one key.
+  std::vector<unsigned char> keep(n * m);
+  for (std::size_t i = 0; i < keep.size(); ++i) keep[i] = i % m == 0 || rng.uniform(0.0f, 1.0f) > 0.33f;
+  const double scale = 1.0 / std::sqrt(double(d));
+  std::vector<float> out(n * d, std::numeric_limits<float>::quiet_NaN());
+  attention::fused_attention(q.data(), k.data(), v.data(), out.data(), FusedShape{n, m, d, d}, float(scale),
+                             attention::FusedMask{causal ? Causal::yes : Causal::no, first_row, keep.data()});
+  const auto visible = [&](std::size_t j, std::size_t key) {
+    return (!causal || key <= first_row + j) && keep[j * m + key] != 0;
+  };
+  const reference::Mat want =
+      reference::head(
+          reference::from(q.data(), n, d), reference::from(k.data(), m, d), reference::from(v.data(), m, d),
+          reference::multiply_nt(reference::from(q.data(), n, d), reference::from(k.data(), m, d)), scale,
+          visible)
+          .output;
+  INFO("n=" << n << " m=" << m << " d=" << d << " first_row=" << first_row << " causal=" << causal);
+  for (std::size_t i = 0; i < n * d; ++i) {
+    const double w = want[i / d][i % d];
     if (!support::close(out[i], w, 2e-5)) {
       INFO("entry " << i << ": fused " << out[i] << ", reference " << w);
       CHECK(support::close(out[i], w, 2e-5));
