@@ -124,6 +124,43 @@ test('canvas heatmaps: the readout gives the cell and its arithmetic, a click se
   await page.close();
 });
 
+// The mean brightness (0…1) of the cells of every canvas in the flow that has been drawn.
+const canvasBrightness = (page) => page.$$eval('.flow .heatmap-canvas', (els) => els.map((el) => {
+  const canvas = el.querySelector('canvas');
+  const cell = Number(el.dataset.cell);
+  const [rows, cols] = el.dataset.shape.split('x').map(Number);
+  const dpr = canvas.width / canvas.clientWidth;
+  const w = Math.floor(cols * cell * dpr), hgt = Math.floor(rows * cell * dpr);
+  const x = canvas.width - Math.round(2 * dpr) - w, y = canvas.height - Math.round(2 * dpr) - hgt;
+  const { data } = canvas.getContext('2d').getImageData(x, y, w, hgt);
+  let sum = 0, seen = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] === 0) continue; // not drawn yet (off screen)
+    sum += (data[i] + data[i + 1] + data[i + 2]) / (3 * 255);
+    seen += 1;
+  }
+  return { step: el.dataset.step, drawn: seen > 0, brightness: seen ? sum / seen : null };
+}));
+
+test('canvas heatmaps take the colours of the theme they are shown in, from their first drawing', async () => {
+  for (const colorScheme of ['dark', 'light']) {
+    const { page, problems } = await openPage(env, LINK, { view: 'flow', colorScheme });
+    await page.waitForSelector('[data-card="weights"] canvas', { state: 'attached' });
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    const shown = await canvasBrightness(page);
+    const drawn = shown.filter((c) => c.drawn);
+    assert.ok(drawn.length >= 2, `canvases drawn at load: ${JSON.stringify(shown)}`);
+    for (const c of drawn) {
+      // Dark cards are near black and light ones near white; the scale's colours are
+      // mixed into the card's colour by each cell's value, most of them small.
+      if (colorScheme === 'dark') assert.ok(c.brightness < 0.45, `${c.step} drawn in light colours on the dark page (${c.brightness.toFixed(2)})`);
+      else assert.ok(c.brightness > 0.55, `${c.step} drawn in dark colours on the light page (${c.brightness.toFixed(2)})`);
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
+
 test('n = 128 in both views: edits recompute, chips land on their step, no console errors', async () => {
   const { page, problems } = await openPage(env, LINK);
   await page.waitForSelector('table.matrix[data-step="weights"] td');

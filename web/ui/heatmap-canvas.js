@@ -213,6 +213,17 @@ export function redrawCanvases(root) {
 const short = (label) => (Array.from(label).length > 8 ? `${Array.from(label).slice(0, 7).join('')}…` : label);
 
 function draw(view) {
+  // A canvas not yet in the page has no theme to take its colours from (getComputedStyle
+  // of a detached element is empty, and the light defaults would stay on a dark page): it
+  // is drawn in the next frame, once its renderer has put it in place, before it is seen.
+  if (!view.el.isConnected) {
+    view.stale = true;
+    view.waiting ||= requestAnimationFrame(() => {
+      view.waiting = 0;
+      if (view.stale && view.el.isConnected) draw(view);
+    });
+    return;
+  }
   view.stale = false;
   const { spec, canvas, cell, left, top, every } = view;
   const ctx = canvas.getContext('2d');
