@@ -22,7 +22,7 @@ cp build/wasm/attention-core.js build/wasm/attention-core.wasm \
    build/wasm/attention-core-scalar.js build/wasm/attention-core-scalar.wasm web/core/
 
 # KaTeX beside the page (web/vendor/ is generated, like web/core/), so web/ itself is a
-# working site and dist/ a copy of it.
+# working site and dist/ a copy of it (with the page's modules bundled, scripts/bundle.js).
 mkdir -p web/vendor/katex
 cp node_modules/katex/dist/katex.mjs node_modules/katex/dist/katex.min.css web/vendor/katex/
 cp -r node_modules/katex/dist/fonts web/vendor/katex/

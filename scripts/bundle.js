@@ -96,6 +96,14 @@ const ownUrls = {
         if (fromRoot.startsWith('..')) throw new Error(`${args.path}: ${path} lies outside web/`);
         return `new URL(${quote}./${fromRoot}${quote}, import.meta.url)`;
       });
+      // Any other use of import.meta.url in a module below web/ would resolve against dist/
+      // in the bundle and find nothing there: refuse it here rather than as a 404 later.
+      // (web/core/ holds Emscripten's glue, whose own file lookups the engine replaces with
+      // locateFile.)
+      const below = dirname(args.path) !== webRoot && !/[\\/]web[\\/]core[\\/]/.test(args.path);
+      if (below && contents.replace(/new URL\(\s*(['"])\.\/[^'"]+\1, import\.meta\.url\)/g, '').includes('import.meta.url')) {
+        throw new Error(`${args.path}: import.meta.url other than new URL('<a literal path>', import.meta.url); the page bundle cannot place it`);
+      }
       return { contents, loader: 'js' };
     });
   },

@@ -31,10 +31,13 @@ stage "node:test (wasm engine), with the bounded libFuzzer run beside it"
 mkdir -p build
 FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/fuzz.sh > build/fuzz-stage.log 2>&1 &
 fuzz=$!
+# An interrupted run stops the fuzzing too (a background job ignores Ctrl-C by itself).
+trap 'if [ -n "$fuzz" ]; then pkill -P "$fuzz" 2>/dev/null; kill "$fuzz" 2>/dev/null; fi' EXIT INT TERM
 node_status=0
 node --test tests/node/ || node_status=$?
 fuzz_status=0
 wait "$fuzz" || fuzz_status=$?
+fuzz=""
 stage "libFuzzer (bounded), its output"
 cat build/fuzz-stage.log
 if [ "$node_status" -ne 0 ]; then echo "npm test: node:test failed"; exit "$node_status"; fi

@@ -172,9 +172,15 @@ TEST_CASE("traced fused kernel equals fused_attention and the double reference",
 
 TEST_CASE("a slice of rows with its first_row equals the same rows of the whole", "[fused][tiles]") {
   // The parallel path gives each worker rows [a, b) with first_row = a: bit for bit what a
-  // single call computes for those rows, under every mask.
-  const std::size_t n = 23, m = 70, dk = 5, dv = 9;
-  support::Rng rng(11);
+  // single call computes for those rows, under every mask. The large shape (d = 64, the
+  // fixed-size kernels) has slices long enough for the native fast path's groups of tiles,
+  // which start at other rows in a slice than in the whole.
+  struct Shape {
+    std::size_t n, m, dk, dv, slice;
+  };
+  const Shape z = GENERATE(Shape{23, 70, 5, 9, 11}, Shape{110, 200, 64, 64, 55});
+  const std::size_t n = z.n, m = z.m, dk = z.dk, dv = z.dv;
+  support::Rng rng(11 + n);
   const auto q = random_values(n * dk, rng, 1.5f), k = random_values(m * dk, rng, 1.5f),
              v = random_values(m * dv, rng, 1.0f);
   const auto keep = random_keep(n, m, rng);
@@ -184,8 +190,8 @@ TEST_CASE("a slice of rows with its first_row equals the same rows of the whole"
   if (kind == MaskKind::custom) whole.keep = keep.data();
   std::vector<float> all(n * dv);
   attention::fused_attention(q.data(), k.data(), v.data(), all.data(), {n, m, dk, dv}, 0.4f, whole);
-  for (std::size_t a : {std::size_t{0}, std::size_t{5}, std::size_t{12}}) {
-    const std::size_t b = std::min(n, a + 11);
+  for (std::size_t a : {std::size_t{0}, std::size_t{5}, n / 2 - 2}) {
+    const std::size_t b = std::min(n, a + z.slice);
     FusedMask part = whole;
     part.first_row = a;
     if (part.keep) part.keep = keep.data() + a * m;

@@ -35,19 +35,24 @@ export function heatmapCanvas(spec, previous) {
 // spec.lazy: a canvas known to be off screen is drawn when it comes near the viewport, not
 // on every edit (the flow at n = 64 has ten of them, most out of view). One observer for all.
 let observer = null;
+// Watches the canvas's place on screen (once per canvas): a stale one is drawn when it comes
+// near the viewport.
+function watch(view) {
+  if (view.watched || typeof IntersectionObserver !== 'function') return;
+  observer ??= new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const seen = views.get(entry.target);
+      if (!seen) continue;
+      seen.onScreen = entry.isIntersecting;
+      if (seen.onScreen && seen.stale) draw(seen);
+    }
+  }, { rootMargin: '300px' });
+  observer.observe(view.el);
+  view.watched = true;
+}
+
 function drawWhenSeen(view) {
-  if (view.spec.lazy && typeof IntersectionObserver === 'function' && !view.watched) {
-    observer ??= new IntersectionObserver((entries) => {
-      for (const entry of entries) {
-        const seen = views.get(entry.target);
-        if (!seen) continue;
-        seen.onScreen = entry.isIntersecting;
-        if (seen.onScreen && seen.stale) draw(seen);
-      }
-    }, { rootMargin: '300px' });
-    observer.observe(view.el);
-    view.watched = true;
-  }
+  if (view.spec.lazy) watch(view);
   if (view.spec.lazy && view.onScreen === false) view.stale = true;
   else if (view.spec.lazy && view.onScreen === undefined && overBudget()) view.stale = true; // drawn when the observer first sees it
   else draw(view);
@@ -216,11 +221,14 @@ function draw(view) {
   // A canvas not yet in the page has no theme to take its colours from (getComputedStyle
   // of a detached element is empty, and the light defaults would stay on a dark page): it
   // is drawn in the next frame, once its renderer has put it in place, before it is seen.
+  // One still out of the page then is drawn when it is seen (the observer notices it).
   if (!view.el.isConnected) {
     view.stale = true;
     view.waiting ||= requestAnimationFrame(() => {
       view.waiting = 0;
-      if (view.stale && view.el.isConnected) draw(view);
+      if (!view.stale) return;
+      if (view.el.isConnected) draw(view);
+      else watch(view);
     });
     return;
   }
