@@ -146,13 +146,6 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
   let snapshot = null; // a copy of the learned weights the shown sentence ran through
   let usedModel = null;
   const canvases = new Map(); // `${layer}|${head}` -> heatmap element
-  // Heatmaps drawn before the section is in the document miss the page's colours (they
-  // come from its CSS): each is drawn again on the next frame.
-  let drawn = [];
-  const redraw = () => requestAnimationFrame(() => {
-    for (const [spec, canvas] of drawn) if (canvas.isConnected) heatmapCanvas(spec, canvas);
-    drawn = [];
-  });
   // The two heads of a layer side by side wherever two heatmaps with cells of at least
   // MIN_CELL px fit the column (a phone's too); drawn again when the column's width changes
   // the size.
@@ -260,7 +253,6 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
       renderCompare();
       renderLearned();
     }
-    redraw();
     if (!quiet) opts.onShow?.(result);
   }
 
@@ -326,7 +318,6 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
         };
         const canvas = heatmapCanvas(spec, canvases.get(key));
         canvases.set(key, canvas);
-        drawn.push([spec, canvas]);
         canvas.dataset.layer = String(m.layer);
         canvas.dataset.head = String(m.head);
         // The pronoun's row, at the word it attends to most: marked until a cell is picked.
@@ -391,7 +382,6 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
       readout: (r, c) => ({ title: T.matrixCaption(name, layer + 1), lines: [T.matrixReadout(name, r + 1, c + 1, fmt(value(r, c), 4))] }),
     };
     const canvas = heatmapCanvas(spec);
-    drawn.push([spec, canvas]);
     canvas.dataset.matrix = `${name}:${layer}`;
     return h('figure', { className: 'model-matrix' }, h('figcaption', null, T.matrixCaption(name, layer + 1)), canvas);
   };
