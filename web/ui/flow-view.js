@@ -70,7 +70,6 @@ export class FlowView {
         rows: card.rows,
         cols: card.cols,
         value: card.value,
-        shade: (r, c) => (card.masked(r, c) ? null : card.shade(r, c)),
         shades: card.shades,
         ramp: card.step === 'weights' ? 'seq' : 'pos',
         rowLabels: card.rowLabels,

@@ -4,7 +4,7 @@
 import { h } from './dom.js';
 import { heatmapCanvas } from './heatmap-canvas.js';
 import { STEP } from '../lib/steps.js';
-import { scaleOf, shadeOf, shadesOf } from '../lib/flow.js';
+import { scaleOf, shadesOf } from '../lib/flow.js';
 import { fmt } from '../lib/format.js';
 
 export const GRID_STEPS = ['scores', 'scaled', 'masked', 'weights', 'output'];
@@ -49,7 +49,6 @@ export class HeadsGrid {
           rows: matrix.rows,
           cols: matrix.cols,
           value,
-          shade: (r, c) => shadeOf(scale, value(r, c)),
           shades: () => shadesOf(scale, matrix.data),
           ramp: id === 'weights' ? 'seq' : 'pos',
           rowLabels: queries,

@@ -15,9 +15,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 export const canvasSpec = (el) => views.get(el)?.spec ?? null;
 
 /**
- * spec: { step, head?, caption, rows, cols, value(r, c), shade(r, c) -> t in [-1, 1] or
- *   null (masked), shades() (optional: every cell's t at once, row by row, NaN where
- *   masked), ramp: 'seq' | 'pos', rowLabels, colLabels, size (px of the longer side),
+ * spec: { step, head?, caption, rows, cols, value(r, c), the cells' shades as either
+ *   shades() (every cell's t in [-1, 1] at once, row by row, NaN where masked) or
+ *   shade(r, c) -> t or null (masked), ramp: 'seq' | 'pos', rowLabels, colLabels, size (px of the longer side),
  *   readout(r, c) -> { title, lines }, onPick(r, c), lazy (draw only when near the viewport),
  *   maxCell (px a cell at most, default 14) }
  * Reuses `previous` when the shape is the same, so focus and the cursor survive edits.

@@ -148,7 +148,6 @@ export class SectionsView {
         rows: weights.rows,
         cols: weights.cols,
         value,
-        shade: (r, c) => (trace.heads[block.head].masked.data[r * weights.cols + c] === -Infinity ? null : value(r, c)),
         shades: () => shadesOf(WEIGHTS_SCALE, weights.data, trace.heads[block.head].masked.data),
         ramp: 'seq',
         rowLabels: block.rowLabels,
