@@ -67,14 +67,19 @@ export function attentionModel({ scale, masked, form = 'scale-scores', d = 'd', 
   let initializers = [];
   let opsets = [['', 13]];
   const three = ONNX_FORMS[form].layout === '3d';
+  // The plain graphs differ only in where the scale goes; from the scaled scores on, the
+  // (mask,) softmax and product with v are the same.
+  const softmaxTimesV = (scores) => [
+    ...(masked ? [node('Add', [scores, 'mask'], ['masked'])] : []),
+    node('Softmax', [masked ? 'masked' : scores], ['p']),
+    node('MatMul', ['p', 'v'], ['o']),
+  ];
   if (form === 'scale-scores') {
     nodes = [
       node('Transpose', ['k'], ['kt'], perm),
       node('MatMul', ['q', 'kt'], ['s']),
       node('Mul', ['s', 'scale'], ['scaled']),
-      ...(masked ? [node('Add', ['scaled', 'mask'], ['masked'])] : []),
-      node('Softmax', [masked ? 'masked' : 'scaled'], ['p']),
-      node('MatMul', ['p', 'v'], ['o']),
+      ...softmaxTimesV('scaled'),
     ];
     initializers = [floatScalar('scale', scale)];
   } else if (form === 'scale-q') {
@@ -82,9 +87,7 @@ export function attentionModel({ scale, masked, form = 'scale-scores', d = 'd', 
       node('Mul', ['q', 'scale'], ['qs']),
       node('Transpose', ['k'], ['kt'], perm),
       node('MatMul', ['qs', 'kt'], ['s']),
-      ...(masked ? [node('Add', ['s', 'mask'], ['masked'])] : []),
-      node('Softmax', [masked ? 'masked' : 's'], ['p']),
-      node('MatMul', ['p', 'v'], ['o']),
+      ...softmaxTimesV('s'),
     ];
     initializers = [floatScalar('scale', scale)];
   } else if (form === 'mha') {
