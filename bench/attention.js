@@ -1,7 +1,7 @@
 // npm run bench (the Node part): single-head attention forward, d = 64, float32.
 //
 // 1. One thread, n = m in {64, 256, 1024, 2048, 4096}, causal off and on. All measured in this
-//    one process: our SIMD and scalar wasm builds, a plain JavaScript implementation, TF.js on
+//    one process: our relaxed-SIMD, SIMD and scalar wasm builds, a plain JavaScript implementation, TF.js on
 //    its wasm backend and onnxruntime-web's wasm backend on one thread. Ours and every form of
 //    each peer (bench/peers.js) are timed in turns, so a busy neighbour slows them alike; each
 //    peer's fastest form counts (printed and kept in the results); docs/performance.md says how
@@ -12,9 +12,14 @@
 //
 // Every result is checked against the tests' double-precision reference (tests/reference.js)
 // before it is timed, and every timed call returns the output as a Float32Array in JS memory.
+// Relaxed SIMD is turned on for the whole process (Node 20 has it behind a flag; Chrome 114+
+// and Node 22+ run it by default). It changes nothing for the peers: neither TF.js's nor
+// onnxruntime-web's .wasm holds a relaxed-SIMD instruction (ORT's env.wasm.simd = 'relaxed'
+// only checks that the runtime supports it), so each runs the same code either way.
 // BENCH_SIZES=64,256 BENCH_MT_SIZES= BENCH_BUDGET_MS=50 make a quick run (it still rewrites
 // bench/results/latest.*); BENCH_MT_SIZES= (empty) skips part 2.
 import { writeFileSync, mkdirSync } from 'node:fs';
+import v8 from 'node:v8';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpus, availableParallelism } from 'node:os';
@@ -23,7 +28,10 @@ import { plainAttention as plainJs, randomFloats as random } from '../web/lib/pl
 import { ONNX_FORMS } from './onnx-graph.js';
 import { check, time, race, bestForm, setupTf, tfForms, TF_FORMS, setupOrt, ortForms, causalMask } from './peers.js';
 
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 const root = fileURLToPath(new URL('../', import.meta.url));
+const OURS = 'ours (wasm relaxed SIMD)';
+const OURS_SIMD = 'ours (wasm SIMD)';
 const list = (text) => text.split(',').filter((s) => s.trim() !== '').map(Number);
 const SIZES = list(process.env.BENCH_SIZES ?? '64,256,1024,2048,4096');
 const MT_SIZES = list(process.env.BENCH_MT_SIZES ?? '2048,4096');
@@ -46,7 +54,7 @@ function printSettings(tfSettings, ortSettings) {
   console.log();
 }
 
-async function singleThread(ours, scalar, tf, ort) {
+async function singleThread(ours, oursSimd, scalar, tf, ort) {
   const sessions = new Map();
   const results = [];
   for (const causal of [false, true]) {
@@ -57,7 +65,8 @@ async function singleThread(ours, scalar, tf, ort) {
       const row = { n, causal, flops: 4 * n * n * D, results: {}, peerForms: {} };
       const record = (name, ms, samples) => { row.results[name] = { ms, gflops: row.flops / ms / 1e6, samples }; };
       const fns = {
-        'ours (wasm SIMD)': () => ours.attention(q, k, v, opts),
+        [OURS]: () => ours.attention(q, k, v, opts),
+        [OURS_SIMD]: () => oursSimd.attention(q, k, v, opts),
         'ours (wasm scalar)': () => scalar.attention(q, k, v, opts),
       };
       for (const [name, fn] of Object.entries(fns)) check(name, fn(), q, k, v, n, D, causal, scale);
@@ -77,7 +86,8 @@ async function singleThread(ours, scalar, tf, ort) {
       const plainT = n >= 4096
         ? await (async () => { const t0 = performance.now(); await plain(); return { median: performance.now() - t0, samples: 1 }; })()
         : await time(plain, BUDGET_MS);
-      record('ours (wasm SIMD)', r.medians['ours (wasm SIMD)'], r.rounds);
+      record(OURS, r.medians[OURS], r.rounds);
+      record(OURS_SIMD, r.medians[OURS_SIMD], r.rounds);
       record('ours (wasm scalar)', r.medians['ours (wasm scalar)'], r.rounds);
       record('plain JS', plainT.median, plainT.samples);
       for (const peer of ['TF.js wasm', 'onnxruntime-web']) {
@@ -86,8 +96,8 @@ async function singleThread(ours, scalar, tf, ort) {
         row.peerForms[peer] = { form: best.form, medians: best.medians, ...(peer === 'onnxruntime-web' ? { failed: ortp.failed } : {}) };
       }
       results.push(row);
-      const ourMs = row.results['ours (wasm SIMD)'].ms;
-      const cells = Object.entries(row.results).map(([name, r]) => `${name} ${fmt(r.ms)} ms ${r.gflops.toFixed(1)} GF/s${name === 'ours (wasm SIMD)' ? '' : ` (×${(r.ms / ourMs).toFixed(2)})`}${row.peerForms[name] ? ` [${row.peerForms[name].form}]` : ''}`);
+      const ourMs = row.results[OURS].ms;
+      const cells = Object.entries(row.results).map(([name, r]) => `${name} ${fmt(r.ms)} ms ${r.gflops.toFixed(1)} GF/s${name === OURS ? '' : ` (×${(r.ms / ourMs).toFixed(2)})`}${row.peerForms[name] ? ` [${row.peerForms[name].form}]` : ''}`);
       console.log(`n=${String(n).padStart(4)} ${causal ? 'causal' : 'full  '} | ${cells.join(' | ')}`);
       for (const [peer, f] of Object.entries(row.peerForms)) {
         const alts = Object.entries(f.medians).map(([form, ms]) => `${form} ${fmt(ms)}`);
@@ -147,13 +157,13 @@ async function everyCore(ours, tf, tfSettings) {
 function table(results) {
   const names = Object.keys(results[0].results);
   const lines = [
-    `| n | mask | ${names.map((n) => `${n} ms (GFLOP/s)`).join(' | ')} | ours vs best peer | ours vs scalar | ours vs plain JS | TF.js form | ORT form |`,
-    `|---:|---|${names.map(() => '---:').join('|')}|---:|---:|---:|---|---|`,
+    `| n | mask | ${names.map((n) => `${n} ms (GFLOP/s)`).join(' | ')} | ours vs best peer | ours SIMD vs best peer | ours vs scalar | ours vs plain JS | TF.js form | ORT form |`,
+    `|---:|---|${names.map(() => '---:').join('|')}|---:|---:|---:|---:|---|---|`,
   ];
   for (const r of results) {
-    const ours = r.results['ours (wasm SIMD)'].ms;
+    const ours = r.results[OURS].ms;
     const bestPeer = Math.min(r.results['TF.js wasm'].ms, r.results['onnxruntime-web'].ms);
-    lines.push(`| ${r.n} | ${r.causal ? 'causal' : 'none'} | ${names.map((n) => `${fmt(r.results[n].ms)} (${r.results[n].gflops.toFixed(1)})`).join(' | ')} | ×${(bestPeer / ours).toFixed(2)} | ×${(r.results['ours (wasm scalar)'].ms / ours).toFixed(2)} | ×${(r.results['plain JS'].ms / ours).toFixed(1)} | ${r.peerForms['TF.js wasm'].form} | ${r.peerForms['onnxruntime-web'].form} |`);
+    lines.push(`| ${r.n} | ${r.causal ? 'causal' : 'none'} | ${names.map((n) => `${fmt(r.results[n].ms)} (${r.results[n].gflops.toFixed(1)})`).join(' | ')} | ×${(bestPeer / ours).toFixed(2)} | ×${(bestPeer / r.results[OURS_SIMD].ms).toFixed(2)} | ×${(r.results['ours (wasm scalar)'].ms / ours).toFixed(2)} | ×${(r.results['plain JS'].ms / ours).toFixed(1)} | ${r.peerForms['TF.js wasm'].form} | ${r.peerForms['onnxruntime-web'].form} |`);
   }
   return lines.join('\n');
 }
@@ -192,12 +202,15 @@ function coresTable(mt) {
 }
 
 const ours = await loadEngine();
+if (ours.build !== 'relaxed') throw new Error(`the relaxed build did not load (${ours.build}): is web/core/attention-core-relaxed.wasm built?`);
+const oursSimd = await loadEngine({ relaxed: false });
 const scalar = await loadEngine({ simd: false });
 const { tf, settings: tfSettings } = await setupTf({ threads: 1 });
 const { ort, settings: ortSettings } = await setupOrt({ threads: 1 });
 console.log(`attention forward, d = ${D}, float32; ${cpus()[0]?.model ?? 'unknown CPU'}; ${CORES} cores; Node ${process.version}; median of samples after warm-up\n`);
 printSettings(tfSettings, ortSettings);
-const results = await singleThread(ours, scalar, tf, ort);
+console.log(`ours: ${OURS} is the default build where relaxed SIMD runs (engine.build = '${ours.build}'); ${OURS_SIMD} where it does not\n`);
+const results = await singleThread(ours, oursSimd, scalar, tf, ort);
 const cores = await everyCore(ours, tf, tfSettings);
 
 mkdirSync(`${root}bench/results`, { recursive: true });

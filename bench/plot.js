@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const report = JSON.parse(readFileSync(`${root}bench/results/latest.json`, 'utf8'));
 const names = Object.keys(report.results[0].results);
-const colors = ['#2f5bd3', '#7aa0ff', '#d1495b', '#edae49', '#00798c'];
+const colors = ['#2f5bd3', '#7aa0ff', '#9db0d8', '#d1495b', '#edae49', '#00798c'];
 const W = 720;
 const H = 460;
 const pad = { left: 70, right: 200, top: 30, bottom: 50 };

@@ -1,7 +1,7 @@
 // One worker of engine.createPool(): a Web Worker in browsers, a worker_threads Worker in
 // Node. It loads its own engine (the build and wasm its pool's engine uses), says "ready" or
 // "failed", then runs the fast path on the rows it is sent and moves the result back.
-// Messages in: { type: 'init', simd, wasmUrl, wasmBinary }, { type: 'run', id, q, k, v, opts };
+// Messages in: { type: 'init', simd, relaxed, wasmUrl, wasmBinary }, { type: 'run', id, q, k, v, opts };
 // out: { type: 'ready' | 'failed', message }, { type: 'result', id, ok, data | code, field, message }.
 import { loadEngine } from './engine.js';
 
@@ -17,6 +17,7 @@ listen(async (message) => {
     try {
       engine = await loadEngine({
         simd: message.simd,
+        relaxed: message.relaxed,
         ...(message.wasmBinary ? { wasmBinary: message.wasmBinary } : message.wasmUrl ? { wasmUrl: message.wasmUrl } : {}),
       });
       post({ type: 'ready', simd: engine.simd });

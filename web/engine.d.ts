@@ -149,8 +149,12 @@ export interface Gradients {
 
 export interface Engine {
   readonly version: string;
-  /** True when the WebAssembly SIMD build is running. */
+  /** True when a WebAssembly SIMD build (plain or relaxed) is running. */
   readonly simd: boolean;
+  /** True when the relaxed build is running: the fused kernel multiply-adds with f32x4.relaxed_madd. */
+  readonly relaxed: boolean;
+  /** Which build is running. */
+  readonly build: 'relaxed' | 'simd' | 'scalar';
   /** Floats per SIMD batch in the running build. */
   readonly batchWidth: number;
   readonly limits: Limits;
@@ -304,9 +308,16 @@ export interface AttentionPool {
 }
 
 export interface LoadOptions {
-  /** Force the SIMD (true) or the scalar (false) build; default: SIMD where supported. */
+  /** Force a SIMD (true) or the scalar (false) build; default: SIMD where supported. */
   simd?: boolean;
-  /** Where attention-core.wasm is; default: next to engine.js. */
+  /**
+   * Force the relaxed (true) or the plain SIMD (false) build; default: relaxed where the
+   * runtime supports relaxed SIMD, unless wasmUrl or wasmBinary is given (then false).
+   * Fused vs separate multiply-adds: its results may differ from the SIMD build's in the
+   * last bits, and from one CPU to another.
+   */
+  relaxed?: boolean;
+  /** Where the build's .wasm is; default: next to engine.js. */
   wasmUrl?: string | URL;
   /** The module's bytes, when you have them already. */
   wasmBinary?: ArrayBuffer | Uint8Array;
@@ -315,3 +326,5 @@ export interface LoadOptions {
 export declare function loadEngine(options?: LoadOptions): Promise<Engine>;
 /** True when this runtime supports WebAssembly SIMD. */
 export declare function simdSupported(): boolean;
+/** True when this runtime supports WebAssembly relaxed SIMD (Chrome 114+, Node 22+; Node 20 with --experimental-wasm-relaxed-simd). */
+export declare function relaxedSupported(): boolean;

@@ -170,12 +170,28 @@ const SIMD_PROBE = new Uint8Array([
   10, 8, 1, 6, 0, 65, 0, 253, 15, 11, // code: i32.const 0; i8x16.splat; end
 ]);
 
-export function simdSupported() {
+// The same with one f32x4.relaxed_madd (v128, v128, v128) -> v128: relaxed SIMD.
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, // "\0asm", version 1
+  1, 8, 1, 96, 3, 123, 123, 123, 1, 123, // type section: (v128, v128, v128) -> v128
+  3, 2, 1, 0, // function section: one function of type 0
+  10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11, // local.get 0, 1, 2; f32x4.relaxed_madd; end
+]);
+
+const validates = (probe) => {
   try {
-    return WebAssembly.validate(SIMD_PROBE);
+    return WebAssembly.validate(probe);
   } catch {
     return false;
   }
+};
+
+export function simdSupported() {
+  return validates(SIMD_PROBE);
+}
+
+export function relaxedSupported() {
+  return validates(RELAXED_PROBE);
 }
 
 const TYPED = Object.getPrototypeOf(Float32Array.prototype);
@@ -212,18 +228,28 @@ async function readWasm(url) {
 }
 
 /**
- * Loads the WebAssembly core: the SIMD build where the runtime supports WebAssembly SIMD,
- * the scalar build otherwise. With no options it finds its .wasm next to this module.
- * Options: { simd: true | false } to force a build; { wasmUrl, wasmBinary } to load the
- * module from elsewhere.
+ * Loads the WebAssembly core: the relaxed build where the runtime supports relaxed SIMD
+ * (the fused kernel's multiply-adds are one f32x4.relaxed_madd each), the SIMD build where it
+ * supports WebAssembly SIMD, the scalar build otherwise. With no options it finds its .wasm
+ * next to this module. Options: { simd: false } for the scalar build, { relaxed: false } for
+ * the SIMD build; { wasmUrl, wasmBinary } to load a module from elsewhere, which is taken to
+ * be the SIMD build (or scalar with { simd: false }) unless { relaxed: true } says otherwise.
  */
 export async function loadEngine(options = {}) {
   const simd = options.simd ?? simdSupported();
   if (simd && !simdSupported()) {
     throw new Error('This runtime does not support WebAssembly SIMD; load the scalar build with { simd: false }.');
   }
+  const elsewhere = Boolean(options.wasmBinary || options.wasmUrl);
+  const relaxed = simd && (options.relaxed ?? (!elsewhere && relaxedSupported()));
+  if (options.relaxed && !simd) throw new Error('The relaxed build is a SIMD build: { relaxed: true } cannot go with { simd: false }.');
+  if (relaxed && !relaxedSupported()) {
+    throw new Error('This runtime does not support WebAssembly relaxed SIMD; load the SIMD build with { relaxed: false }.');
+  }
+  // The relaxed build's JavaScript is the SIMD build's (scripts/build.sh checks that they
+  // are the same): only the .wasm differs.
   const create = simd ? createSimdCore : (await import('./core/attention-core-scalar.js')).default;
-  const file = simd ? './core/attention-core.wasm' : './core/attention-core-scalar.wasm';
+  const file = relaxed ? './core/attention-core-relaxed.wasm' : simd ? './core/attention-core.wasm' : './core/attention-core-scalar.wasm';
   // Resolved only when the bytes are not given: a bundle with the wasm inlined has no URL.
   const wasmUrl = options.wasmBinary ? null : new URL(options.wasmUrl ?? file, import.meta.url);
   const wasmBinary = options.wasmBinary ?? await readWasm(wasmUrl);
@@ -489,7 +515,7 @@ export async function loadEngine(options = {}) {
       return new Worker(url, { type: 'module' });
     });
     const startTimeout = read('startTimeout') ?? 20000;
-    const init = { type: 'init', simd, wasmUrl: wasmUrl?.href ?? null, wasmBinary: options.wasmBinary ?? null };
+    const init = { type: 'init', simd, relaxed, wasmUrl: wasmUrl?.href ?? null, wasmBinary: options.wasmBinary ?? null };
 
     // One interface over both kinds of worker: Node's emit data and errors, browsers' events.
     function listen(worker, type, fn) {
@@ -616,6 +642,9 @@ export async function loadEngine(options = {}) {
   return Object.freeze({
     version: core.version(),
     simd,
+    relaxed,
+    // Which WebAssembly build runs: 'relaxed', 'simd' or 'scalar'.
+    build: relaxed ? 'relaxed' : simd ? 'simd' : 'scalar',
     batchWidth: core.batchWidth(),
     limits,
     run,

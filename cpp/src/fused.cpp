@@ -38,6 +38,24 @@ constexpr std::size_t Group = W >= 8 ? 8 : 1;
 
 using aligned = std::vector<float, xsimd::aligned_allocator<float>>;
 
+// a * b + c for every multiply-add of the kernel. Natively and in the plain WebAssembly build
+// this is xsimd::fma (one fused instruction natively; two in WebAssembly SIMD, which has no
+// FMA). The relaxed build (CMakeLists.txt) uses WebAssembly's f32x4.relaxed_madd, which the
+// engine runs fused where the CPU has FMA. Clang 14 knows that instruction only under its
+// pre-standard encoding, as __builtin_wasm_fma_f32x4 with its operands on the stack in the
+// order given here; scripts/relax-wasm.js rewrites each such instruction to the standard
+// opcode, whose meaning is a * b + c, and the build fails if anything else is left.
+inline batch madd(batch a, batch b, batch c) {
+#ifdef ATTENTION_RELAXED_MADD
+  using f32x4 = float __attribute__((__vector_size__(16)));
+  const auto fused = __builtin_wasm_fma_f32x4(
+      reinterpret_cast<f32x4>(a.data), reinterpret_cast<f32x4>(b.data), reinterpret_cast<f32x4>(c.data));
+  return batch(reinterpret_cast<typename batch::register_type>(fused));
+#else
+  return xsimd::fma(a, b, c);
+#endif
+}
+
 // exp(x) for the x <= 0 of an online softmax (the running max is already subtracted),
 // exactly 0 below about -87 (masked keys are -inf). Cephes' expf split, x = n ln2 + r with
 // |r| <= ln2/2 and a degree-6 polynomial for e^r (~1 ulp), but n is rounded by adding
@@ -54,12 +72,12 @@ inline batch exp_nonpositive(batch x) {
   batch r = xsimd::fnma(n, batch(0.693359375f), x);
   r = xsimd::fnma(n, batch(-2.12194440e-4f), r);
   batch p(1.9875691500e-4f);
-  p = xsimd::fma(p, r, batch(1.3981999507e-3f));
-  p = xsimd::fma(p, r, batch(8.3334519073e-3f));
-  p = xsimd::fma(p, r, batch(4.1665795894e-2f));
-  p = xsimd::fma(p, r, batch(1.6666665459e-1f));
-  p = xsimd::fma(p, r, batch(5.0000001201e-1f));
-  p = xsimd::fma(p, r * r, r + batch(1.0f));
+  p = madd(p, r, batch(1.3981999507e-3f));
+  p = madd(p, r, batch(8.3334519073e-3f));
+  p = madd(p, r, batch(4.1665795894e-2f));
+  p = madd(p, r, batch(1.6666665459e-1f));
+  p = madd(p, r, batch(5.0000001201e-1f));
+  p = madd(p, r * r, r + batch(1.0f));
   const auto two_n = xsimd::bitwise_cast<float>(xsimd::bitwise_cast<int32_t>(t) << 23);
   return xsimd::select(underflow, batch(0.0f), p * two_n);
 }
@@ -155,8 +173,8 @@ struct TileKernel {
         const batch k1 = batch::load_aligned(panel + p * stride + jc + W);
         for (std::size_t r = 0; r < R; ++r) {
           const batch qb(t.q[r * s.dk + p]);
-          acc0[r] = xsimd::fma(qb, k0, acc0[r]);
-          acc1[r] = xsimd::fma(qb, k1, acc1[r]);
+          acc0[r] = madd(qb, k0, acc0[r]);
+          acc1[r] = madd(qb, k1, acc1[r]);
         }
       }
       for (std::size_t r = 0; r < R; ++r) {
@@ -234,15 +252,15 @@ struct TileKernel {
         const batch v1 = batch::load_unaligned(vrow + W);
         for (std::size_t r = 0; r < R; ++r) {
           const batch pb(scores[r * stride + j]);
-          acc0[r] = xsimd::fma(pb, v0, acc0[r]);
-          acc1[r] = xsimd::fma(pb, v1, acc1[r]);
+          acc0[r] = madd(pb, v0, acc0[r]);
+          acc1[r] = madd(pb, v1, acc1[r]);
         }
       }
       for (std::size_t r = 0; r < R; ++r) {
         float* o = t.out + r * s.dv + c;
         const batch a(alpha[r]);
-        xsimd::fma(batch::load_unaligned(o), a, acc0[r]).store_unaligned(o);
-        xsimd::fma(batch::load_unaligned(o + W), a, acc1[r]).store_unaligned(o + W);
+        madd(batch::load_unaligned(o), a, acc0[r]).store_unaligned(o);
+        madd(batch::load_unaligned(o + W), a, acc1[r]).store_unaligned(o + W);
       }
     }
     for (std::size_t c = dv_pair; c < dv_vec; c += W) {
@@ -250,11 +268,11 @@ struct TileKernel {
       for (std::size_t r = 0; r < R; ++r) acc[r] = batch(0.0f);
       for (std::size_t j = 0; j < cols; ++j) {
         const batch v0 = batch::load_unaligned(v + (j0 + j) * s.dv + c);
-        for (std::size_t r = 0; r < R; ++r) acc[r] = xsimd::fma(batch(scores[r * stride + j]), v0, acc[r]);
+        for (std::size_t r = 0; r < R; ++r) acc[r] = madd(batch(scores[r * stride + j]), v0, acc[r]);
       }
       for (std::size_t r = 0; r < R; ++r) {
         float* o = t.out + r * s.dv + c;
-        xsimd::fma(batch::load_unaligned(o), batch(alpha[r]), acc[r]).store_unaligned(o);
+        madd(batch::load_unaligned(o), batch(alpha[r]), acc[r]).store_unaligned(o);
       }
     }
     for (std::size_t c = dv_vec; c < s.dv; ++c) {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadEngine, AttentionError } from 'attention-playground';
+import { loadEngine, relaxedSupported, AttentionError } from 'attention-playground';
 import { referenceFused } from '../reference.js';
 import { randomFloats as random } from '../../web/lib/plain-attention.js';
 
@@ -20,6 +20,17 @@ test('both builds load, and say which one runs', () => {
   const wasm = fileURLToPath(new URL('../../web/core/attention-core-scalar.wasm', import.meta.url));
   const text = execFileSync('wasm-dis', [wasm], { maxBuffer: 1 << 28 }).toString();
   assert.equal((text.match(/\b(f32x4|v128)\./g) ?? []).length, 0, 'the scalar build has no SIMD instructions');
+});
+
+test('the relaxed build is asked for only where it can run, and only as a SIMD build', async () => {
+  await assert.rejects(loadEngine({ simd: false, relaxed: true }), /relaxed build is a SIMD build/);
+  // Node 20 runs relaxed SIMD only behind a flag (tests/node/relaxed.test.js turns it on)
+  if (!relaxedSupported()) await assert.rejects(loadEngine({ relaxed: true }), /does not support WebAssembly relaxed SIMD/);
+  assert.equal(simd.build, relaxedSupported() ? 'relaxed' : 'simd');
+  assert.equal(scalar.build, 'scalar');
+  // a module given by the caller is the SIMD build unless it says otherwise
+  const given = await loadEngine({ wasmUrl: new URL('../../web/core/attention-core.wasm', import.meta.url).href });
+  assert.equal(given.build, 'simd');
 });
 
 test('fused attention matches the double reference in both builds', () => {

@@ -47,6 +47,7 @@ test('the tarball holds the built engine, the widget bundle and the types, and n
     'dist/embed-resize.js',
     'package.json',
     'web/attention-worker.js',
+    'web/core/attention-core-relaxed.wasm',
     'web/core/attention-core-scalar.js',
     'web/core/attention-core-scalar.wasm',
     'web/core/attention-core.js',
@@ -133,7 +134,7 @@ test('in Chromium: the installed widget bundle shows two-words and the installed
 import { loadEngine } from './node_modules/attention-playground/web/engine.js';
 const engine = await loadEngine();
 const trace = engine.run(${JSON.stringify(golden.config)});
-document.getElementById('engine').textContent = JSON.stringify({ simd: engine.simd, final: Array.from(trace.final.data) });
+document.getElementById('engine').textContent = JSON.stringify({ simd: engine.simd, build: engine.build, final: Array.from(trace.final.data) });
 `);
   const env = await launch();
   const { server, url } = await serve({ root: project, port: 0 });
@@ -151,6 +152,7 @@ document.getElementById('engine').textContent = JSON.stringify({ simd: engine.si
     await page.waitForFunction(() => document.getElementById('engine').textContent !== '');
     const engine = JSON.parse(await page.textContent('#engine'));
     assert.equal(engine.simd, true);
+    assert.equal(engine.build, 'relaxed', 'Chromium runs relaxed SIMD, so the installed engine finds and loads the relaxed .wasm');
     golden.expect.final.flat().forEach((want, i) => assert.ok(Math.abs(engine.final[i] - want) <= golden.tolerance));
     assert.deepEqual(problems, [], 'no console errors, CSP violations or failed requests');
   } finally {

@@ -170,7 +170,7 @@ export function costSection(S, options = null) {
           h('td', null, `${mib(fusedBytes)} MiB`)));
         plotBox.replaceChildren(plot(rows, S));
       } else if (data.type === 'done') {
-        stop(T.done(rows.length));
+        stop(T.done(rows.length, T.builds[rows[0]?.build] ?? T.builds.simd));
       } else if (data.type === 'error') {
         stop(T.failed(data.message));
       }
