@@ -27,14 +27,20 @@ constexpr float minus_inf = -std::numeric_limits<float>::infinity();
 // Query rows per tile of the fast path: as many as the vector registers hold next to the
 // R x 2 score accumulators, the 2 key batches and a broadcast. WebAssembly SIMD has 16
 // registers and no FMA (each product needs one more), so 4; with wider x86 vectors (AVX2's
-// 16 registers, AVX-512's 32) and FMA, 6. Rows never mix: a row's numbers do not depend on
-// the rows it shares a tile with.
+// 16 registers, AVX-512's 32) and FMA, 6. The relaxed build has a multiply-add, yet 5 and 6
+// rows measured 7–28 % slower there than 4 (V8's register allocation), so 4. Rows never
+// mix: a row's numbers do not depend on the rows it shares a tile with.
 constexpr std::size_t Rf = W >= 8 ? 6 : 4;
 // Tiles that go through the key blocks together (run_tile_group). Natively 8 (6 rows each):
-// 14 % faster at n = 2,048 and up to 30 % at 4,096, measured in turns. In WebAssembly it
-// gained 2–7 % at 1,024–2,048 keys and lost 5–20 % at 4,096 without a mask, so one tile at a
-// time there: the kernel is bound by V8's arithmetic, not by memory.
+// 14 % faster at n = 2,048 and up to 30 % at 4,096, measured in turns. In the WebAssembly
+// SIMD build it gained 2–7 % at 1,024–2,048 keys and lost 5–20 % at 4,096 without a mask, so
+// one tile at a time there: bound by the separate multiplies and adds. The relaxed build,
+// whose products take half the instructions, gained 2–23 % with 4 tiles, measured in turns.
+#ifdef ATTENTION_RELAXED_MADD
+constexpr std::size_t Group = 4;
+#else
 constexpr std::size_t Group = W >= 8 ? 8 : 1;
+#endif
 
 using aligned = std::vector<float, xsimd::aligned_allocator<float>>;
 
