@@ -19,11 +19,11 @@ writeFileSync(`${root}web/core/pronoun-model.json.gz`, gzipSync(modelJson, { lev
 // The engine reads files only under Node, and the widget always hands it the wasm's bytes:
 // a bundle never reaches that branch. The scalar build is for runtimes without wasm SIMD;
 // the one-file widget inlines only the SIMD build (every current browser has SIMD) and
-// says so where it is missing (web/widget-bundle.js). The scalar import becomes an empty
-// module, and Node's modules (imported through importNode, by names bundlers do not read:
-// the file, the worker pool's os and worker_threads) nothing, so the file has no import()
-// left: a bundler that takes it in (`import 'attention-playground/widget'`) has nothing to
-// resolve and nothing to warn about.
+// says so where it is missing (web/widget-bundle.js), and asks for it with { relaxed: false }.
+// The scalar and relaxed imports become empty modules, and Node's modules (imported through
+// importNode, by names bundlers do not read: the file, the worker pool's os and
+// worker_threads) nothing, so the file has no import() left: a bundler that takes it in
+// (`import 'attention-playground/widget'`) has nothing to resolve and nothing to warn about.
 const NODE_IMPORT = 'import(/* webpackIgnore: true */ /* @vite-ignore */ name)';
 // web/model.js reads a model file from disk only under Node, and the widget always hands it
 // the model's JSON: the same kind of branch, emptied the same way.
@@ -31,7 +31,7 @@ const MODEL_FS_IMPORT = "import('node:fs/promises')";
 const unreachable = {
   name: 'unreachable',
   setup(b) {
-    b.onResolve({ filter: /\/attention-core-scalar\.js$/ }, (args) => ({ path: args.path, namespace: 'unreachable' }));
+    b.onResolve({ filter: /\/attention-core-(scalar|relaxed)\.js$/ }, (args) => ({ path: args.path, namespace: 'unreachable' }));
     b.onLoad({ filter: /.*/, namespace: 'unreachable' }, () => ({ contents: 'export default undefined;', loader: 'js' }));
     b.onLoad({ filter: /[\\/]web[\\/]engine\.js$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');

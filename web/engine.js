@@ -246,9 +246,9 @@ export async function loadEngine(options = {}) {
   if (relaxed && !relaxedSupported()) {
     throw new Error('This runtime does not support WebAssembly relaxed SIMD; load the SIMD build with { relaxed: false }.');
   }
-  // The relaxed build's JavaScript is the SIMD build's (scripts/build.sh checks that they
-  // are the same): only the .wasm differs.
-  const create = simd ? createSimdCore : (await import('./core/attention-core-scalar.js')).default;
+  // Each build has its own Emscripten JavaScript (its imports are named to match its .wasm).
+  const create = relaxed ? (await import('./core/attention-core-relaxed.js')).default
+    : simd ? createSimdCore : (await import('./core/attention-core-scalar.js')).default;
   const file = relaxed ? './core/attention-core-relaxed.wasm' : simd ? './core/attention-core.wasm' : './core/attention-core-scalar.wasm';
   // Resolved only when the bytes are not given: a bundle with the wasm inlined has no URL.
   const wasmUrl = options.wasmBinary ? null : new URL(options.wasmUrl ?? file, import.meta.url);

@@ -47,6 +47,7 @@ test('the tarball holds the built engine, the widget bundle and the types, and n
     'dist/embed-resize.js',
     'package.json',
     'web/attention-worker.js',
+    'web/core/attention-core-relaxed.js',
     'web/core/attention-core-relaxed.wasm',
     'web/core/attention-core-scalar.js',
     'web/core/attention-core-scalar.wasm',
