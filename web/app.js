@@ -1,7 +1,7 @@
 // The page: loads the engine, restores the state (share link, then the last visit, then
 // the default example), mounts the playground, and keeps the URL hash and localStorage
 // in step with every change.
-import { loadEngine } from './engine.js';
+import { loadEngine, relaxedSupported } from './engine.js';
 import { Playground } from './ui/playground.js';
 import { h } from './ui/dom.js';
 import { PRESETS, PRESET_CHECKS, DEFAULT_PRESET, presetConfig } from './lib/presets.js';
@@ -192,6 +192,8 @@ function renderLearnAndCost() {
   modelHost.replaceChildren(model.el);
   costHost.replaceChildren(costSection(strings(lang), {
     engine: playground.engine,
+    // The page runs the SIMD build; its timings, like the Cost worker's, the fastest one.
+    timingEngine: () => (relaxedSupported() ? loadEngine() : playground.engine),
     current: () => ({ config: playground.state.config, trace: playground.trace }),
   }));
   learn = learnSection(playground, strings(lang), onChange);

@@ -62,6 +62,8 @@ test('Web Workers: all cores equal one core bit for bit; a worker that cannot st
 test('the Cost section times the reader\'s example on one core and on all cores', async () => {
   const { page, problems } = await openPage(env, '#preset=it-animal');
   await page.waitForSelector('[data-step="final"] td', { state: 'attached' });
+  const wasm = [];
+  page.on('request', (request) => { if (request.url().endsWith('.wasm')) wasm.push(request.url()); });
   await page.getByRole('button', { name: 'Time one core vs all cores' }).click();
   await page.waitForSelector('table.cost-cores:not([hidden]) tbody tr:nth-child(2)', { timeout: 60000 });
   const rows = await page.$$eval('table.cost-cores tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
@@ -69,6 +71,8 @@ test('the Cost section times the reader\'s example on one core and on all cores'
   assert.match(rows[1][0], /^all cores \(\d+\)$/);
   for (const row of rows) assert.ok(Number(row[1]) > 0 && Number(row[2]) > 0, row.join(' | '));
   assert.match(await page.$eval('.cost-cores-status', (el) => el.textContent), /^Done: n = 11, m = 11, d_k = 4, 1 head, no mask\./);
+  // the pools run the fastest build Chromium has, as the Cost worker does: their workers fetched the relaxed .wasm
+  assert.ok(wasm.some((u) => u.endsWith('/core/attention-core-relaxed.wasm')), wasm.join(' '));
   assert.deepEqual(problems, []);
   await page.close();
 });

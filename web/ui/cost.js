@@ -56,7 +56,7 @@ async function median(run, budgetMs) {
   return samples[samples.length >> 1];
 }
 
-function coresBlock(S, { engine, current }) {
+function coresBlock(S, { engine, timingEngine, current }) {
   const T = S.cost;
   const button = h('button', { type: 'button', className: 'cost-cores-run' }, T.coresRun);
   const status = h('p', { role: 'status', className: 'cost-cores-status' });
@@ -75,7 +75,12 @@ function coresBlock(S, { engine, current }) {
     button.disabled = true;
     status.textContent = T.starting;
     try {
-      pools ??= await Promise.all([engine.createPool({ workers: 1 }), engine.createPool()]);
+      // The pools' workers load the build of the engine that makes them: timingEngine() (the
+      // page's: the fastest build this browser runs), else the section's own engine.
+      if (!pools) {
+        const source = timingEngine ? await timingEngine() : engine;
+        pools = await Promise.all([source.createPool({ workers: 1 }), source.createPool()]);
+      }
       const { n, m, dk, dv, causal } = heads[0];
       // Work actually done: a causal run skips the keys after each query (a custom mask does not).
       let pairs = 0;
@@ -108,7 +113,10 @@ function coresBlock(S, { engine, current }) {
     h('h3', null, T.coresTitle), h('p', { className: 'explanation' }, T.coresText), button, status, h('div', { className: 'table-scroll' }, table));
 }
 
-/** S: the strings; options: { engine, current() -> { config, trace } } for the one-core / all-cores timing. */
+/**
+ * S: the strings; options: { engine, current() -> { config, trace } } for the one-core /
+ * all-cores timing, and optionally timingEngine() -> the engine whose build the pools run.
+ */
 export function costSection(S, options = null) {
   const T = S.cost;
   const maxN = h('select', { id: 'cost-n' }, SIZES.slice(2).map((n) => h('option', { value: n, selected: n === 2048 }, String(n))));
