@@ -8,7 +8,9 @@
 // decoder does not know stops the build. The result must then validate with relaxed SIMD on.
 //
 //   node scripts/relax-wasm.js <file.wasm>     rewrites the file, prints what it did
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import v8 from 'node:v8';
 
 export const OLD_FMA = 0xaf; // f32x4.fma of the relaxed-SIMD prototype (clang 14)
@@ -31,7 +33,7 @@ class Reader {
       const b = this.byte();
       result += (b & 0x7f) * 2 ** shift;
       if (!(b & 0x80)) return result;
-      if (shift > 28) throw new Error(`over-long LEB128 at byte ${this.at}`);
+      if (shift >= 28) throw new Error(`over-long LEB128 at byte ${this.at}`);
     }
   }
 
@@ -141,7 +143,11 @@ export function simdInstructions(bytes) {
   return found;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (not imported by a test): compared as real paths, so a checkout whose path
+// has spaces or other characters a file: URL escapes, or that is reached by a symlink, still
+// runs it (a rewrite skipped silently would ship a module no engine accepts).
+const isMain = process.argv[1] !== undefined && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1]);
+if (isMain) {
   const file = process.argv[2];
   if (!file) {
     console.error('usage: node scripts/relax-wasm.js <file.wasm>');
@@ -150,9 +156,22 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const bytes = new Uint8Array(readFileSync(file));
   const simd = simdInstructions(bytes);
   const relaxed = simd.find((i) => i.sub >= 0x100);
-  if (relaxed) throw new Error(`${file}: relaxed instruction 0xfd ${relaxed.sub} at byte ${relaxed.at} was not expected from clang 14`);
+  if (relaxed) {
+    throw new Error(relaxed.sub === RELAXED_MADD
+      ? `${file}: already holds f32x4.relaxed_madd (rewritten before?); relink it to rewrite it again`
+      : `${file}: relaxed instruction 0xfd ${relaxed.sub} at byte ${relaxed.at} was not expected from clang 14`);
+  }
   const found = simd.filter((i) => i.sub === OLD_FMA).map((i) => i.at);
   if (found.length === 0) throw new Error(`${file}: no f32x4 multiply-add found (was it built with -mrelaxed-simd?)`);
+  // A second, independent decoder must see the same instructions: binaryen's wasm-dis (which
+  // Emscripten brings) names the prototype opcode f32x4.relaxed_fma.
+  const dis = spawnSync('wasm-dis', [file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (dis.status !== 0) throw new Error(`${file}: wasm-dis failed (${dis.error?.message ?? dis.stderr})`);
+  const listed = (dis.stdout.match(/\bf32x4\.relaxed_fma\b/g) ?? []).length;
+  const others = dis.stdout.match(/\b[fi]\d+x\d+\.relaxed_\w+/g)?.filter((op) => op !== 'f32x4.relaxed_fma') ?? [];
+  if (listed !== found.length || others.length > 0) {
+    throw new Error(`${file}: this decoder found ${found.length} f32x4.fma, wasm-dis lists ${listed}${others.length ? ` and ${others[0]}` : ''}`);
+  }
   for (const at of found) {
     if (bytes[at] !== 0xaf || bytes[at + 1] !== 0x01) throw new Error(`byte ${at} is not an old f32x4.fma`);
     bytes[at] = 0x80 | (RELAXED_MADD & 0x7f);

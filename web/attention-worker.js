@@ -2,7 +2,7 @@
 // Node. It loads its own engine (the build and wasm its pool's engine uses), says "ready" or
 // "failed", then runs the fast path on the rows it is sent and moves the result back.
 // Messages in: { type: 'init', simd, relaxed, wasmUrl, wasmBinary }, { type: 'run', id, q, k, v, opts };
-// out: { type: 'ready' | 'failed', message }, { type: 'result', id, ok, data | code, field, message }.
+// out: { type: 'ready', build } | { type: 'failed', message }, { type: 'result', id, ok, data | code, field, message }.
 import { loadEngine } from './engine.js';
 
 const node = typeof WorkerGlobalScope === 'undefined';
@@ -20,7 +20,7 @@ listen(async (message) => {
         relaxed: message.relaxed,
         ...(message.wasmBinary ? { wasmBinary: message.wasmBinary } : message.wasmUrl ? { wasmUrl: message.wasmUrl } : {}),
       });
-      post({ type: 'ready', simd: engine.simd });
+      post({ type: 'ready', simd: engine.simd, build: engine.build });
     } catch (err) {
       post({ type: 'failed', message: String(err?.message ?? err) });
     }

@@ -300,6 +300,8 @@ export interface AttentionPool {
   readonly threads: number;
   /** Why fewer workers run than were asked for, or null. */
   readonly warning: string | null;
+  /** The WebAssembly build every worker runs: the engine's (a worker that loads another is left out). */
+  readonly build: 'relaxed' | 'simd' | 'scalar';
   /** attention() split by rows across the workers; threads = slices run, warning as above. */
   attention(q: Float32Array, k: Float32Array, v: Float32Array, options: FastOptions):
     Promise<{ data: Float32Array; threads: number; warning: string | null }>;

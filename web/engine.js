@@ -241,14 +241,15 @@ export async function loadEngine(options = {}) {
     throw new Error('This runtime does not support WebAssembly SIMD; load the scalar build with { simd: false }.');
   }
   const elsewhere = Boolean(options.wasmBinary || options.wasmUrl);
-  const relaxed = simd && (options.relaxed ?? (!elsewhere && relaxedSupported()));
-  if (options.relaxed && !simd) throw new Error('The relaxed build is a SIMD build: { relaxed: true } cannot go with { simd: false }.');
+  if (options.relaxed && options.simd === false) throw new Error('The relaxed build is a SIMD build: { relaxed: true } cannot go with { simd: false }.');
+  const relaxed = Boolean(options.relaxed ?? (simd && !elsewhere && relaxedSupported()));
   if (relaxed && !relaxedSupported()) {
     throw new Error('This runtime does not support WebAssembly relaxed SIMD; load the SIMD build with { relaxed: false }.');
   }
   // Each build has its own Emscripten JavaScript (its imports are named to match its .wasm).
   const create = relaxed ? (await import('./core/attention-core-relaxed.js')).default
     : simd ? createSimdCore : (await import('./core/attention-core-scalar.js')).default;
+  const build = relaxed ? 'relaxed' : simd ? 'simd' : 'scalar';
   const file = relaxed ? './core/attention-core-relaxed.wasm' : simd ? './core/attention-core.wasm' : './core/attention-core-scalar.wasm';
   // Resolved only when the bytes are not given: a bundle with the wasm inlined has no URL.
   const wasmUrl = options.wasmBinary ? null : new URL(options.wasmUrl ?? file, import.meta.url);
@@ -541,8 +542,11 @@ export async function loadEngine(options = {}) {
         Promise.resolve().then(() => createWorker(index)).then((w) => {
           worker = w;
           listen(worker, 'message', (message) => {
-            if (message?.type === 'ready') done(true);
-            else if (message?.type === 'failed') done(null, message.message);
+            // A worker must run this engine's build, or rows would round differently.
+            if (message?.type === 'ready') {
+              if (message.build === build) done(true);
+              else done(null, `loaded the ${message.build ?? 'unknown'} build, not the ${build} build of this engine`);
+            } else if (message?.type === 'failed') done(null, message.message);
           });
           listen(worker, 'error', (err) => done(null, reason(err)));
           listen(worker, 'exit', () => done(null, 'exited'));
@@ -629,6 +633,8 @@ export async function loadEngine(options = {}) {
       /** Workers that started (0: everything runs on the calling thread). */
       get threads() { return workers.filter((w) => w.alive).length; },
       get warning() { return warning; },
+      // The WebAssembly build every worker runs: this engine's.
+      build,
       attention: parallel,
       close() {
         for (const slot of workers) {
@@ -644,7 +650,7 @@ export async function loadEngine(options = {}) {
     simd,
     relaxed,
     // Which WebAssembly build runs: 'relaxed', 'simd' or 'scalar'.
-    build: relaxed ? 'relaxed' : simd ? 'simd' : 'scalar',
+    build,
     batchWidth: core.batchWidth(),
     limits,
     run,

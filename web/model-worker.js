@@ -37,7 +37,7 @@ async function train({ epochs = 6, chunk = 10 }) {
     if (!r.ok) throw new Error(`could not load the held-out set (HTTP ${r.status})`);
     return r.json();
   });
-  const trainer = await loadTrainer();
+  const trainer = await loadTrainer({ relaxed: false }); // the page's build, already in the cache
   const total = epochs * trainer.stepsPerEpoch;
   self.postMessage({ type: 'ready', stepsPerEpoch: trainer.stepsPerEpoch, examples: trainer.examples, total });
   const started = performance.now();

@@ -13,7 +13,9 @@ const stylesheets = ['./vendor/katex/katex.min.css', './style.css', './widget.cs
 const fontUrl = (font) => `url(${new URL(`./vendor/katex/fonts/${font.file}`, import.meta.url).href}) format("woff2")`;
 
 export default defineAttentionPlayground({
-  loadEngine: () => loadEngine(),
+  // The SIMD build, as the one-file widget and the page: the same numbers everywhere (the
+  // relaxed build's fused multiply-adds round differently in the last bits).
+  loadEngine: () => loadEngine({ relaxed: false }),
   // data/pronoun-model.json next to model.js, on the widgets' engine.
   loadModel: (engine) => loadModel({ engine }),
   styles(shadow) {

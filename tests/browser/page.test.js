@@ -354,7 +354,7 @@ test('the Cost section times the fused kernel in a worker, plots it, and can be 
   }
   assert.equal(rows[3][5], '1.00 MiB'); // 512 x 512 floats
   // the timing worker runs the fastest build Chromium offers, and says which
-  assert.match(await page.textContent('.cost-status'), /^Done: 4 sizes measured with the engine’s relaxed-SIMD \(one fused multiply-add per product\) build\./);
+  assert.match(await page.textContent('.cost-status'), /^Done: 4 sizes measured with the engine’s relaxed-SIMD \(multiply-adds fused where the CPU can\) build\./);
   assert.equal(await page.locator('.cost-plot polyline').count(), 2);
   // cancel a long run
   await page.selectOption('#cost-n', '8192');

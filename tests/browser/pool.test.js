@@ -26,6 +26,7 @@ test('Web Workers: all cores equal one core bit for bit; a worker that cannot st
     const out = { isolated: globalThis.crossOriginIsolated, sab: typeof SharedArrayBuffer, build: engine.build, cases: [] };
     const pool = await engine.createPool({ workers: 3 });
     out.threads = pool.threads;
+    out.poolBuild = pool.build;
     for (const [n, m, d, causal] of [[1, 1, 4, false], [101, 77, 16, false], [257, 257, 64, true]]) {
       const q = random(n * d, n);
       const k = random(m * d, m + 1);
@@ -45,6 +46,7 @@ test('Web Workers: all cores equal one core bit for bit; a worker that cannot st
   assert.equal(result.isolated, false, 'the page is not cross-origin isolated');
   // Chromium runs relaxed SIMD: the workers must load the relaxed .wasm too, or rows would differ
   assert.equal(result.build, 'relaxed');
+  assert.equal(result.poolBuild, 'relaxed');
   assert.equal(result.threads, 3);
   for (const c of result.cases) {
     assert.ok(c.same, `n=${c.n} causal=${c.causal}: equal bit for bit`);
@@ -71,7 +73,9 @@ test('the Cost section times the reader\'s example on one core and on all cores'
   assert.match(rows[1][0], /^all cores \(\d+\)$/);
   for (const row of rows) assert.ok(Number(row[1]) > 0 && Number(row[2]) > 0, row.join(' | '));
   assert.match(await page.$eval('.cost-cores-status', (el) => el.textContent), /^Done: n = 11, m = 11, d_k = 4, 1 head, no mask\./);
-  // the pools run the fastest build Chromium has, as the Cost worker does: their workers fetched the relaxed .wasm
+  // the pools run the fastest build Chromium has, as the Cost worker does (each worker says
+  // which build it loaded, and the pool leaves out one that differs), and the status says so
+  assert.match(await page.$eval('.cost-cores-status', (el) => el.textContent), /Measured with the engine’s relaxed-SIMD \(multiply-adds fused where the CPU can\) build\./);
   assert.ok(wasm.some((u) => u.endsWith('/core/attention-core-relaxed.wasm')), wasm.join(' '));
   assert.deepEqual(problems, []);
   await page.close();

@@ -77,6 +77,19 @@ test('a worker that fails to start: the pool runs on one thread and says so', as
   assert.match(got.warning, /1 of 2/);
 });
 
+test('a worker that says it runs another build is left out, and the pool says why', async () => {
+  // say, a stale cached worker script or a wasmUrl that points at another build's .wasm
+  const other = engine.build === 'simd' ? 'scalar' : 'simd';
+  const liar = () => new Worker(`const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (m) => { if (m.type === 'init') parentPort.postMessage({ type: 'ready', build: '${other}' }); });`, { eval: true });
+  const p = await pool({ workers: 1, createWorker: liar });
+  assert.equal(p.threads, 0);
+  assert.equal(p.build, engine.build);
+  assert.match(p.warning, new RegExp(`loaded the ${other} build, not the ${engine.build} build`));
+  const [q, k, v] = problem(9, 9, 4, 4, 3);
+  assert.deepEqual((await p.attention(q, k, v, { n: 9, m: 9, dk: 4, dv: 4 })).data, engine.attention(q, k, v, { n: 9, m: 9, dk: 4, dv: 4 }));
+});
+
 test('a worker that never answers counts as failed after startTimeout', async () => {
   const silent = () => new Worker('setInterval(() => {}, 1000)', { eval: true });
   const p = await pool({ workers: 1, createWorker: silent, startTimeout: 300 });
@@ -86,7 +99,7 @@ test('a worker that never answers counts as failed after startTimeout', async ()
 
 test('a worker that dies mid-call: its rows run on this thread, and the result says so', async () => {
   const dying = `const { parentPort } = require('node:worker_threads');
-    parentPort.on('message', (m) => { if (m.type === 'init') parentPort.postMessage({ type: 'ready' }); else process.exit(3); });`;
+    parentPort.on('message', (m) => { if (m.type === 'init') parentPort.postMessage({ type: 'ready', build: '${engine.build}' }); else process.exit(3); });`;
   let made = 0;
   const p = await pool({
     workers: 2,

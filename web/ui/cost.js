@@ -102,7 +102,8 @@ function coresBlock(S, { engine, timingEngine, current }) {
         h('td', null, (flops / r.ms / 1e6).toPrecision(3)),
         h('td', null, `×${(rows[0].ms / r.ms).toFixed(2)}`))));
       table.hidden = false;
-      status.textContent = [T.coresDone(n, m, dk, heads.length, causal ? T.causal : Array.isArray(config.mask) ? T.customMask : T.noMask), warning].filter(Boolean).join(' ');
+      status.textContent = [T.coresDone(n, m, dk, heads.length, causal ? T.causal : Array.isArray(config.mask) ? T.customMask : T.noMask),
+        T.measuredWith(T.builds[pools[0].build] ?? pools[0].build), warning].filter(Boolean).join(' ');
     } catch (err) {
       status.textContent = T.failed(err.message ?? String(err));
     } finally {

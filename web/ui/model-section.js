@@ -22,7 +22,7 @@ import { copyArea } from './clipboard.js';
 const shared = { shipped: null, heldout: null, retrained: null, retrainedInfo: null, using: 'shipped' };
 
 function loadShared() {
-  shared.shipped ??= loadModel();
+  shared.shipped ??= loadModel({ relaxed: false }); // the page's build (the .wasm it preloads)
   shared.heldout ??= fetch(new URL('../data/pronouns-heldout.json', import.meta.url)).then((r) => {
     if (!r.ok) throw new Error(`HTTP ${r.status}`);
     return r.json();
@@ -437,7 +437,7 @@ function build(el, S, pageLang, shipped, heldout, opts = {}) {
         shape: shipped.shape, training: { ...shipped.training, epochs: info.epochs, seconds: info.seconds }, accuracy: info.accuracy,
         weights: info.weights,
       };
-      shared.retrained = await loadModel({ model: file });
+      shared.retrained = await loadModel({ model: file, relaxed: false });
       shared.retrainedInfo = info;
       use('retrained');
     },
