@@ -20,7 +20,7 @@ listen(async (message) => {
         relaxed: message.relaxed,
         ...(message.wasmBinary ? { wasmBinary: message.wasmBinary } : message.wasmUrl ? { wasmUrl: message.wasmUrl } : {}),
       });
-      post({ type: 'ready', simd: engine.simd, build: engine.build });
+      post({ type: 'ready', build: engine.build });
     } catch (err) {
       post({ type: 'failed', message: String(err?.message ?? err) });
     }

@@ -39,7 +39,7 @@ self.onmessage = async ({ data }) => {
         plainAttention(q, k, v, n, n, d, causal, scale);
         plain = performance.now() - t0;
       }
-      self.postMessage({ type: 'result', n, d, causal, fused, plain, simd: engine.simd, build: engine.build });
+      self.postMessage({ type: 'result', n, d, causal, fused, plain, build: engine.build });
     }
     self.postMessage({ type: 'done' });
   } catch (err) {

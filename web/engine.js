@@ -227,6 +227,14 @@ async function readWasm(url) {
   return undefined; // browsers and workers: the module fetches (and streams) it itself
 }
 
+// The three builds: each .wasm with its own Emscripten JavaScript (the glue names the
+// module's imports to match it). The SIMD build's is imported statically: the page's.
+const BUILDS = {
+  relaxed: { file: './core/attention-core-relaxed.wasm', glue: async () => (await import('./core/attention-core-relaxed.js')).default },
+  simd: { file: './core/attention-core.wasm', glue: async () => createSimdCore },
+  scalar: { file: './core/attention-core-scalar.wasm', glue: async () => (await import('./core/attention-core-scalar.js')).default },
+};
+
 /**
  * Loads the WebAssembly core: the relaxed build where the runtime supports relaxed SIMD
  * (the fused kernel's multiply-adds are one f32x4.relaxed_madd each), the SIMD build where it
@@ -242,15 +250,13 @@ export async function loadEngine(options = {}) {
   }
   const elsewhere = Boolean(options.wasmBinary || options.wasmUrl);
   if (options.relaxed && options.simd === false) throw new Error('The relaxed build is a SIMD build: { relaxed: true } cannot go with { simd: false }.');
-  const relaxed = Boolean(options.relaxed ?? (simd && !elsewhere && relaxedSupported()));
-  if (relaxed && !relaxedSupported()) {
+  if (options.relaxed && !relaxedSupported()) {
     throw new Error('This runtime does not support WebAssembly relaxed SIMD; load the SIMD build with { relaxed: false }.');
   }
-  // Each build has its own Emscripten JavaScript (its imports are named to match its .wasm).
-  const create = relaxed ? (await import('./core/attention-core-relaxed.js')).default
-    : simd ? createSimdCore : (await import('./core/attention-core-scalar.js')).default;
+  const relaxed = Boolean(options.relaxed ?? (simd && !elsewhere && relaxedSupported()));
   const build = relaxed ? 'relaxed' : simd ? 'simd' : 'scalar';
-  const file = relaxed ? './core/attention-core-relaxed.wasm' : simd ? './core/attention-core.wasm' : './core/attention-core-scalar.wasm';
+  const { file, glue } = BUILDS[build];
+  const create = await glue();
   // Resolved only when the bytes are not given: a bundle with the wasm inlined has no URL.
   const wasmUrl = options.wasmBinary ? null : new URL(options.wasmUrl ?? file, import.meta.url);
   const wasmBinary = options.wasmBinary ?? await readWasm(wasmUrl);

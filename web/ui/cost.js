@@ -56,6 +56,9 @@ async function median(run, budgetMs) {
   return samples[samples.length >> 1];
 }
 
+// The engine build a timing ran on, as the reader's language names it.
+const buildName = (T, build) => T.builds[build] ?? build;
+
 function coresBlock(S, { engine, timingEngine, current }) {
   const T = S.cost;
   const button = h('button', { type: 'button', className: 'cost-cores-run' }, T.coresRun);
@@ -103,7 +106,7 @@ function coresBlock(S, { engine, timingEngine, current }) {
         h('td', null, `×${(rows[0].ms / r.ms).toFixed(2)}`))));
       table.hidden = false;
       status.textContent = [T.coresDone(n, m, dk, heads.length, causal ? T.causal : Array.isArray(config.mask) ? T.customMask : T.noMask),
-        T.measuredWith(T.builds[pools[0].build] ?? pools[0].build), warning].filter(Boolean).join(' ');
+        T.measuredWith(buildName(T, pools[0].build)), warning].filter(Boolean).join(' ');
     } catch (err) {
       status.textContent = T.failed(err.message ?? String(err));
     } finally {
@@ -179,7 +182,7 @@ export function costSection(S, options = null) {
           h('td', null, `${mib(fusedBytes)} MiB`)));
         plotBox.replaceChildren(plot(rows, S));
       } else if (data.type === 'done') {
-        stop(T.done(rows.length, T.builds[rows[0]?.build] ?? T.builds.simd));
+        stop(T.done(rows.length, buildName(T, rows[0]?.build ?? 'simd')));
       } else if (data.type === 'error') {
         stop(T.failed(data.message));
       }
